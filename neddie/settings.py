@@ -1,0 +1,252 @@
+"""neddie settings: one module, read from the environment (django-environ).
+
+With nothing set, neddie runs on embedded defaults: SQLite and media under ``var/``, and a
+Celery broker on the local filesystem, so a bare machine runs the real worker without any
+server. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
+"""
+
+from pathlib import Path
+
+import environ
+import structlog
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A local env file (written by `make run`) holds the generated secret key; real
+# deployments set variables in the process environment instead.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DATA_DIR = Path(env("NEDDIE_DATA_DIR", default=str(BASE_DIR / "var")))
+# SQLite cannot create its file in a missing folder.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (`make run` writes one into .env)."
+        )
+    SECRET_KEY = "insecure-development-only-key"
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "csp",
+    "neddie",
+    "protocols",
+    "reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "neddie.urls"
+WSGI_APPLICATION = "neddie.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'neddie.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and the worker write to the same file: WAL and immediate
+    # transactions avoid "database is locked" under that light concurrency.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    # A file (not an in-memory database) so that a real worker process started by the
+    # tests sees the same test database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("TEST_SQLITE_PATH", default=str(DATA_DIR / "test-neddie.sqlite3"))
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication ---------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "reports:dossier_list"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Internationalisation: the interface and the reports are in French -------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = env("TIME_ZONE", default="Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# --- Static and media files ---------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(DATA_DIR / "static")))
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+MEDIA_URL = "/media-non-public/"  # media is never served directly: views check the care team
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+
+# Uploads beyond this size are streamed to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Content-Security-Policy (django-csp): no inline script, nothing remote -----------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# --- Celery ------------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="")
+CELERY_BROKER_DIR = DATA_DIR / "celery-broker"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than the longest task, so Redis never hands a running task to a second
+        # worker (acks_late keeps the message unacknowledged while it runs).
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600),
+    }
+else:
+    # Embedded default: kombu's filesystem transport needs no server.
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+# Job status and progress live on our own model (reports.PipelineJob), not in a result backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 3600)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 3600 - 300)
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Heavy work (speech recognition) gets its own queue, so it can have its own workers.
+CELERY_TASK_ROUTES = {"reports.tasks.transcribe_recording": {"queue": "transcription"}}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Speech to text --------------------------------------------------------------------
+MODELS_DIR = Path(env("NEDDIE_MODELS_DIR", default=str(DATA_DIR / "models")))
+# A folder holding a CTranslate2 Whisper model. `prepare_models` assembles the packaged
+# base model here; a real deployment points this at a bigger model it provides itself.
+WHISPER_MODEL_DIR = Path(env("WHISPER_MODEL_DIR", default=str(MODELS_DIR / "whisper-base")))
+WHISPER_DEVICE = env("WHISPER_DEVICE", default="cpu")
+WHISPER_COMPUTE_TYPE = env("WHISPER_COMPUTE_TYPE", default="int8")
+WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=0)  # 0: CTranslate2 decides
+WHISPER_BEAM_SIZE = env.int("WHISPER_BEAM_SIZE", default=5)
+TRANSCRIPTION_LANGUAGE = env("TRANSCRIPTION_LANGUAGE", default="fr")
+
+# --- Recording limits: clear errors beyond these -------------------------------------------
+RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=1024 * 1024 * 1024)
+RECORDING_MAX_SECONDS = env.int("RECORDING_MAX_SECONDS", default=3 * 3600)
+
+# --- PDF ---------------------------------------------------------------------------------
+# Letterhead printed at the top of every report.
+REPORT_LETTERHEAD = env("REPORT_LETTERHEAD", default="Équipe de diagnostic TND")
+
+# --- Logging: structlog with ids only, never patient text -------------------------------
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+_LOG_PRE_CHAIN = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso"),
+]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processor": structlog.dev.ConsoleRenderer(colors=False),
+            "foreign_pre_chain": _LOG_PRE_CHAIN,
+        },
+        "json": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processor": structlog.processors.JSONRenderer(),
+            "foreign_pre_chain": _LOG_PRE_CHAIN,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("LOG_FORMAT", default="plain"),
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # WeasyPrint reports refused URLs as warnings: expected, since our fetcher refuses
+        # everything but our static files.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
+        "faster_whisper": {"level": "WARNING"},
+    },
+}
+structlog.configure(
+    processors=[
+        *_LOG_PRE_CHAIN,
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    cache_logger_on_first_use=True,
+)

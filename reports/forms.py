@@ -1,0 +1,53 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from protocols.selectors import protocols_available
+from reports.models import AUDIO_EXTENSIONS, Consultation, Patient
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DossierForm(forms.Form):
+    initials = forms.CharField(
+        label=_("Initiales de l'enfant"),
+        max_length=4,
+        help_text=_("Pas de nom : le dossier est pseudonymisé."),
+    )
+    birth_date = forms.DateField(label=_("Date de naissance"), widget=DateInput)
+    sex = forms.ChoiceField(label=_("Sexe"), choices=Patient.Sex.choices)
+    protocol = forms.ModelChoiceField(
+        label=_("Protocole"), queryset=protocols_available(), empty_label=None
+    )
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data["birth_date"]
+        if birth_date > timezone.localdate():
+            raise forms.ValidationError(_("La date de naissance est dans le futur."))
+        return birth_date
+
+
+class ConsultationRecordingForm(forms.Form):
+    date = forms.DateField(label=_("Date de la consultation"), widget=DateInput)
+    modality = forms.ChoiceField(label=_("Modalité"), choices=Consultation.Modality.choices)
+    participants = forms.CharField(
+        label=_("Participants"),
+        required=False,
+        max_length=300,
+        help_text=_("Rôles plutôt que noms : ex. « pédopsychiatre, mère, enfant »."),
+    )
+    recording_consent = forms.BooleanField(
+        label=_("Le représentant légal a consenti à l'enregistrement"), required=False
+    )
+    consent_given_by = forms.CharField(
+        label=_("Consentement donné par"),
+        required=False,
+        max_length=120,
+        help_text=_("ex. « mère », « père », « tuteur »."),
+    )
+    audio = forms.FileField(
+        label=_("Enregistrement"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(AUDIO_EXTENSIONS))}),
+    )

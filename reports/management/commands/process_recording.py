@@ -1,0 +1,139 @@
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from protocols.models import Protocol
+from reports import services
+from reports.models import Consultation, PipelineJob, Report
+from reports.pdf import render_report_pdf
+from reports.selectors import report_sources
+
+CLI_CONSENT = "attesté par l'opérateur (ligne de commande)"
+
+
+class Command(BaseCommand):
+    help = (
+        "Traite un enregistrement de bout en bout sans serveur web : dépôt, transcription, "
+        "compte rendu, PDF. Sans --consultation, crée un dossier pseudonymisé pour l'occasion."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("audio", type=Path)
+        parser.add_argument("--protocol", required=True, help="identifiant du protocole")
+        parser.add_argument("--pdf", type=Path, help="écrit le compte rendu en PDF ici")
+        parser.add_argument("--json", type=Path, help="écrit le compte rendu et la transcription en JSON ici")
+        parser.add_argument("--consultation", type=int, help="rattache l'enregistrement à cette consultation")
+        parser.add_argument("--initials", default="XX", help="initiales de l'enfant (nouveau dossier)")
+        parser.add_argument("--birth-date", type=date.fromisoformat, help="AAAA-MM-JJ (nouveau dossier)")
+
+    def handle(self, *args, **options):
+        audio: Path = options["audio"]
+        if not audio.is_file():
+            raise CommandError(f"Fichier introuvable : {audio}")
+        protocol = Protocol.objects.filter(slug=options["protocol"]).first()
+        if protocol is None:
+            known = ", ".join(Protocol.objects.values_list("slug", flat=True)) or "aucun"
+            raise CommandError(f"Protocole inconnu : {options['protocol']} (disponibles : {known}).")
+
+        operator = services.cli_operator_get()
+        try:
+            # One transaction: a refused recording leaves no empty dossier behind.
+            with transaction.atomic(), open(audio, "rb") as handle:
+                consultation = self._consultation(options, protocol, operator)
+                job = services.recording_upload(
+                    consultation=consultation,
+                    audio=File(handle, name=str(audio)),
+                    original_name=audio.name,
+                    uploaded_by=operator,
+                    enqueue=False,
+                )
+        except services.ServiceError as exc:
+            raise CommandError(exc.message) from exc
+
+        with tqdm(total=100, unit="%", desc="transcription", disable=options["verbosity"] == 0) as bar:
+
+            def advance(fraction: float) -> None:
+                bar.update(int(fraction * 100) - bar.n)
+
+            services.recording_transcribe(job_id=job.pk, on_progress=advance)
+            bar.update(100 - bar.n)
+        job.refresh_from_db()
+        if job.status != PipelineJob.Status.DONE:
+            raise CommandError(job.error_message)
+
+        report = Report.objects.get(transcripts__recording=job.recording)
+        if options["pdf"]:
+            options["pdf"].write_bytes(render_report_pdf(report))
+            self.stdout.write(f"PDF : {options['pdf']}")
+        if options["json"]:
+            options["json"].write_text(
+                json.dumps(_report_as_dict(report), ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+            self.stdout.write(f"JSON : {options['json']}")
+        self.stdout.write(
+            f"Dossier {report.dossier.patient.code} : compte rendu n° {report.pk}, "
+            f"{job.recording.transcript.segments.count()} segments transcrits."
+        )
+
+    def _consultation(self, options, protocol, operator) -> Consultation:
+        if options["consultation"]:
+            consultation = Consultation.objects.filter(pk=options["consultation"]).first()
+            if consultation is None:
+                raise CommandError(f"Consultation introuvable : {options['consultation']}")
+            return consultation
+        dossier = services.dossier_create(
+            initials=options["initials"],
+            birth_date=options["birth_date"],
+            sex="X",
+            protocol=protocol,
+            created_by=operator,
+        )
+        return services.consultation_create(
+            dossier=dossier,
+            date=timezone.localdate(),
+            modality=Consultation.Modality.TELECONSULTATION,
+            participants="",
+            recording_consent=True,
+            consent_given_by=CLI_CONSENT,
+            created_by=operator,
+        )
+
+
+def _report_as_dict(report: Report) -> dict:
+    return {
+        "report_id": report.pk,
+        "dossier_id": report.dossier_id,
+        "patient_code": report.dossier.patient.code,
+        "protocol": report.protocol.slug,
+        "status": report.status,
+        "sections": [
+            {"key": s.key, "title": s.title, "position": s.position, "body": s.body}
+            for s in report.sections.all()
+        ],
+        "transcripts": [
+            {
+                "transcript_id": transcript.pk,
+                "consultation_id": transcript.recording.consultation_id,
+                "language": transcript.language,
+                "duration_seconds": transcript.duration_seconds,
+                "segments": [
+                    {
+                        "id": segment.pk,
+                        "start": segment.start,
+                        "end": segment.end,
+                        "text": segment.text,
+                        "speaker": segment.speaker,
+                        "confidence": segment.confidence,
+                    }
+                    for segment in transcript.segments.all()
+                ],
+            }
+            for transcript in report_sources(report)
+        ],
+    }

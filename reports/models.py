@@ -1,0 +1,299 @@
+"""The diagnostic pathway: a pseudonymised child, their dossier and care team, the
+consultations and their recordings, transcripts, reports, and pipeline jobs.
+
+Writes go through ``reports.services``; reads that depend on who asks go through
+``reports.selectors``.
+"""
+
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from protocols.models import Protocol
+
+AUDIO_EXTENSIONS = {
+    ".wav", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".oga", ".webm", ".flac", ".mp4",
+}
+
+
+def _new_patient_code() -> str:
+    return "P-" + secrets.token_hex(4).upper()
+
+
+class Patient(models.Model):
+    """A child, pseudonymised: no name and no social security number are stored."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("féminin")
+        MALE = "M", _("masculin")
+        UNSPECIFIED = "X", _("non précisé")
+
+    code = models.CharField(
+        _("identifiant interne"), max_length=16, unique=True, default=_new_patient_code
+    )
+    initials = models.CharField(
+        _("initiales"),
+        max_length=4,
+        validators=[
+            RegexValidator(r"^[A-Z]{1,4}$", _("De une à quatre lettres majuscules, ex. « LM ».")),
+        ],
+    )
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+
+    def __str__(self) -> str:
+        return f"{self.initials} ({self.code})"
+
+
+class Dossier(models.Model):
+    """One child's diagnostic pathway, followed by a care team."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="dossiers")
+    protocol = models.ForeignKey(
+        Protocol, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("protocole")
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="DossierMember", related_name="dossiers"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+
+    def __str__(self) -> str:
+        return f"Dossier {self.patient.code}"
+
+
+class DossierMember(models.Model):
+    class Role(models.TextChoices):
+        CLINICIAN = "clinician", _("clinicien")
+        COORDINATOR = "coordinator", _("coordinateur de parcours")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membre de l'équipe")
+        verbose_name_plural = _("équipe de soins")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "user"], name="dossier_member_unique"),
+        ]
+
+
+class Consultation(models.Model):
+    class Modality(models.TextChoices):
+        TELECONSULTATION = "teleconsultation", _("téléconsultation")
+        IN_PERSON = "in_person", _("présentiel")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consultations")
+    date = models.DateField(_("date"))
+    modality = models.CharField(
+        _("modalité"), max_length=20, choices=Modality.choices, default=Modality.TELECONSULTATION
+    )
+    participants = models.CharField(_("participants"), max_length=300, blank=True)
+    recording_consent = models.BooleanField(
+        _("consentement du représentant légal à l'enregistrement"), default=False
+    )
+    consent_given_by = models.CharField(_("consentement donné par"), max_length=120, blank=True)
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "created_at"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recording_consent=False)
+                | (~Q(consent_given_by="") & Q(consent_recorded_at__isnull=False)),
+                name="consultation_consent_has_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_modality_display()} du {self.date:%d/%m/%Y}"
+
+
+def _recording_path(_instance: "Recording", filename: str) -> str:
+    # The uploaded name never reaches the path: it may hold a child's name or try path
+    # traversal. Only a known audio extension is kept, after a random token.
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in AUDIO_EXTENSIONS:
+        suffix = ".audio"
+    return f"recordings/{secrets.token_hex(16)}{suffix}"
+
+
+class Recording(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="recordings"
+    )
+    file = models.FileField(_("fichier"), upload_to=_recording_path, max_length=255)
+    original_name = models.CharField(_("nom d'origine"), max_length=255, blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(max_length=64)
+    duration_seconds = models.FloatField(_("durée (s)"))
+    container = models.CharField(_("format"), max_length=40)
+    codec = models.CharField(_("codec"), max_length=40)
+    sample_rate = models.PositiveIntegerField(_("fréquence d'échantillonnage (Hz)"))
+    channels = models.PositiveSmallIntegerField(_("canaux"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("enregistrement")
+        verbose_name_plural = _("enregistrements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "sha256"], name="recording_unique_per_consultation"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_seconds__gt=0), name="recording_duration_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Enregistrement {self.pk}"
+
+
+class Transcript(models.Model):
+    recording = models.OneToOneField(
+        Recording, on_delete=models.CASCADE, related_name="transcript"
+    )
+    language = models.CharField(_("langue"), max_length=8)
+    engine = models.CharField(_("moteur"), max_length=40)
+    model_name = models.CharField(_("modèle"), max_length=120)
+    duration_seconds = models.FloatField(_("durée (s)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transcription")
+        verbose_name_plural = _("transcriptions")
+
+    def __str__(self) -> str:
+        return f"Transcription {self.pk}"
+
+
+class Segment(models.Model):
+    UNKNOWN_SPEAKER = "inconnu"
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
+    index = models.PositiveIntegerField()
+    start = models.FloatField(_("début (s)"))
+    end = models.FloatField(_("fin (s)"))
+    text = models.TextField(_("texte"))
+    speaker = models.CharField(_("locuteur"), max_length=40, default=UNKNOWN_SPEAKER)
+    confidence = models.FloatField(_("confiance"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["transcript", "index"]
+        verbose_name = _("segment")
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "index"], name="segment_index_unique"),
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(end__gte=F("start")), name="segment_times_ordered"
+            ),
+        ]
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("brouillon")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="reports")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    transcripts = models.ManyToManyField(Transcript, related_name="reports", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("compte rendu")
+        verbose_name_plural = _("comptes rendus")
+
+    def __str__(self) -> str:
+        return f"Compte rendu {self.pk}"
+
+
+class ReportSection(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField()
+    title = models.CharField(_("titre"), max_length=200)
+    guidance = models.TextField(blank=True)
+    position = models.PositiveIntegerField()
+    body = models.TextField(_("texte"), blank=True)
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "position"], name="report_section_position_unique"
+            ),
+            models.UniqueConstraint(fields=["report", "key"], name="report_section_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PipelineJob(models.Model):
+    """Background work on a recording, with a status a clinician can read."""
+
+    class Kind(models.TextChoices):
+        TRANSCRIPTION = "transcription", _("transcription")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("en attente")
+        RUNNING = "running", _("en cours")
+        DONE = "done", _("terminé")
+        FAILED = "failed", _("échec")
+
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRANSCRIPTION)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    error_message = models.TextField(_("motif de l'échec"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("traitement")
+        verbose_name_plural = _("traitements")
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="job_progress_max_100"),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error_message=""),
+                name="job_failure_has_reason",
+            ),
+        ]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -1,0 +1,425 @@
+"""Writes on the pathway: dossiers, consultations, recordings, transcripts, reports and
+pipeline jobs. Every function is keyword-only and raises ``ServiceError`` (with a French
+message for the user) when the request cannot be honoured; nothing is half-stored."""
+
+import contextlib
+import io
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import structlog
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from protocols.models import Protocol
+from reports.audio import AudioInputError, probe_audio
+from reports.models import (
+    Consultation,
+    Dossier,
+    DossierMember,
+    Patient,
+    PipelineJob,
+    Recording,
+    Report,
+    ReportSection,
+    Segment,
+    Transcript,
+)
+from reports.transcription import (
+    Transcriber,
+    TranscriptionEngineError,
+    TranscriptionResult,
+    get_transcriber,
+)
+
+log = structlog.get_logger(__name__)
+
+
+class ServiceError(Exception):
+    """A request that cannot be honoured; ``message`` is written for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _full_clean(instance) -> None:
+    """Validate a model instance, turning Django's errors into one readable ServiceError."""
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages)) from exc
+
+
+CONSENT_MISSING = (
+    "Le consentement du représentant légal à l'enregistrement est requis "
+    "(indiquez qui l'a donné) avant tout dépôt d'enregistrement."
+)
+
+
+# --- Dossiers and consultations ---------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_create(
+    *,
+    initials: str,
+    birth_date: date | None,
+    sex: str,
+    protocol: Protocol,
+    created_by: AbstractBaseUser,
+) -> Dossier:
+    """Create a pseudonymised patient and their dossier; the creator joins the care team
+    as clinician."""
+    patient = Patient(initials=initials.strip().upper(), birth_date=birth_date, sex=sex)
+    _full_clean(patient)
+    patient.save()
+    dossier = Dossier(patient=patient, protocol=protocol, created_by=created_by)
+    _full_clean(dossier)
+    dossier.save()
+    dossier_member_add(dossier=dossier, user=created_by, role=DossierMember.Role.CLINICIAN)
+    return dossier
+
+
+@transaction.atomic
+def dossier_member_add(
+    *, dossier: Dossier, user: AbstractBaseUser, role: str
+) -> DossierMember:
+    """Add ``user`` to the care team, or change their role if already a member."""
+    member, _created = DossierMember.objects.update_or_create(
+        dossier=dossier, user=user, defaults={"role": role}
+    )
+    return member
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    dossier: Dossier,
+    date: date,
+    modality: str,
+    participants: str,
+    recording_consent: bool,
+    consent_given_by: str,
+    created_by: AbstractBaseUser,
+) -> Consultation:
+    consent_given_by = consent_given_by.strip()
+    if recording_consent and not consent_given_by:
+        raise ServiceError(CONSENT_MISSING)
+    consultation = Consultation(
+        dossier=dossier,
+        date=date,
+        modality=modality,
+        participants=participants.strip(),
+        recording_consent=recording_consent,
+        consent_given_by=consent_given_by if recording_consent else "",
+        consent_recorded_at=timezone.now() if recording_consent else None,
+        created_by=created_by,
+    )
+    _full_clean(consultation)
+    consultation.save()
+    return consultation
+
+
+# --- Recordings ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _local_path(audio: File) -> Iterator[Path]:
+    """A path on disk for ``audio``: its own if it has one, else a temporary copy."""
+    if hasattr(audio, "temporary_file_path"):
+        yield Path(audio.temporary_file_path())
+        return
+    name = getattr(audio, "name", "") or ""
+    if isinstance(audio.file, io.BufferedReader) and Path(name).is_file():
+        yield Path(name)  # already a plain file on disk
+        return
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy:
+        audio.seek(0)
+        shutil.copyfileobj(audio, copy)
+        copy.flush()
+        yield Path(copy.name)
+
+
+@contextlib.contextmanager
+def _stored_file_path(recording: Recording) -> Iterator[Path]:
+    """A local path to the stored recording (a temporary copy on remote storages)."""
+    try:
+        local = Path(recording.file.path)
+    except NotImplementedError:  # remote storage such as S3
+        with recording.file.open("rb") as stored, _local_path(stored) as copy:
+            yield copy
+    else:
+        yield local
+
+
+def recording_upload(
+    *,
+    consultation: Consultation,
+    audio: File,
+    original_name: str,
+    uploaded_by: AbstractBaseUser,
+    enqueue: bool = True,
+) -> PipelineJob:
+    """Store a recording for a consultation and queue its transcription.
+
+    Refuses, with a message saying why and storing nothing: a consultation without
+    recording consent, an empty, unreadable, oversized or too long file, and a file
+    already uploaded for this consultation. The transcription task is dispatched only
+    once the transaction has committed (``enqueue=False`` leaves it to the caller).
+    """
+    if not consultation.recording_consent:
+        raise ServiceError(CONSENT_MISSING)
+    with _local_path(audio) as path:
+        try:
+            info = probe_audio(
+                path,
+                max_bytes=settings.RECORDING_MAX_BYTES,
+                max_seconds=settings.RECORDING_MAX_SECONDS,
+            )
+        except AudioInputError as exc:
+            raise ServiceError(exc.message) from exc
+        with open(path, "rb") as handle:
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        if consultation.recordings.filter(sha256=sha256).exists():
+            raise ServiceError("Cet enregistrement a déjà été déposé pour cette consultation.")
+
+        recording = Recording(
+            consultation=consultation,
+            original_name=Path(original_name).name[:255],
+            size_bytes=path.stat().st_size,
+            sha256=sha256,
+            duration_seconds=info.duration_seconds,
+            container=info.container,
+            codec=info.codec,
+            sample_rate=info.sample_rate,
+            channels=info.channels,
+            uploaded_by=uploaded_by,
+        )
+        with open(path, "rb") as handle:
+            recording.file.save(original_name, File(handle), save=False)
+    try:
+        with transaction.atomic():
+            _full_clean(recording)
+            recording.save()
+            job = PipelineJob.objects.create(recording=recording)
+            if enqueue:
+                transaction.on_commit(lambda: _enqueue_transcription(job.pk))
+    except BaseException:
+        # The rows were rolled back: the stored file must not outlive them.
+        recording.file.storage.delete(recording.file.name)
+        raise
+    log.info("recording.uploaded", recording_id=recording.pk, job_id=job.pk)
+    return job
+
+
+def consultation_record(
+    *,
+    dossier: Dossier,
+    date: date,
+    modality: str,
+    participants: str,
+    recording_consent: bool,
+    consent_given_by: str,
+    audio: File,
+    original_name: str,
+    user: AbstractBaseUser,
+    enqueue: bool = True,
+) -> PipelineJob:
+    """Create a consultation with its recording in one step: if the recording is refused,
+    the consultation is not created either."""
+    with transaction.atomic():
+        consultation = consultation_create(
+            dossier=dossier,
+            date=date,
+            modality=modality,
+            participants=participants,
+            recording_consent=recording_consent,
+            consent_given_by=consent_given_by,
+            created_by=user,
+        )
+        return recording_upload(
+            consultation=consultation,
+            audio=audio,
+            original_name=original_name,
+            uploaded_by=user,
+            enqueue=enqueue,
+        )
+
+
+def _enqueue_transcription(job_id: int) -> None:
+    from reports.tasks import transcribe_recording
+
+    transcribe_recording.delay(job_id)
+
+
+# --- Pipeline jobs ------------------------------------------------------------------------
+
+
+def _job_claim(job_id: int) -> PipelineJob | None:
+    """Mark the job running, or return None if it is already done (a redelivered task)."""
+    with transaction.atomic():
+        job = PipelineJob.objects.select_for_update().get(pk=job_id)
+        if job.status == PipelineJob.Status.DONE:
+            return None
+        job.status = PipelineJob.Status.RUNNING
+        job.progress = 0
+        job.error_message = ""
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.finished_at = None
+        job.save()
+    return job
+
+
+def job_progress_set(*, job: PipelineJob, progress: int) -> None:
+    """Record progress (0-100) without touching the job's other fields."""
+    job.progress = max(0, min(100, int(progress)))
+    PipelineJob.objects.filter(pk=job.pk).update(progress=job.progress)
+
+
+def job_fail(*, job_id: int, reason: str) -> None:
+    """Mark a job failed with a reason a clinician can read."""
+    PipelineJob.objects.filter(pk=job_id).update(
+        status=PipelineJob.Status.FAILED, error_message=reason, finished_at=timezone.now()
+    )
+    log.warning("job.failed", job_id=job_id)
+
+
+def recording_transcribe(
+    *,
+    job_id: int,
+    transcriber: Transcriber | None = None,
+    on_progress: Callable[[float], None] | None = None,
+) -> PipelineJob | None:
+    """Transcribe the job's recording, store the transcript and attach it to the dossier's
+    draft report (created from the protocol's sections if there is none).
+
+    Safe to run twice: a job already done is skipped (returns None), and a re-run replaces
+    the recording's transcript rather than adding a second one. An engine or audio problem
+    marks the job failed with a readable reason; other errors propagate to the caller.
+    ``on_progress`` receives the fraction of audio transcribed (for progress bars).
+    """
+    job = _job_claim(job_id)
+    if job is None:
+        log.info("job.skipped_done", job_id=job_id)
+        return None
+    recording = job.recording
+    reported = 0
+
+    def report_progress(fraction: float) -> None:
+        nonlocal reported
+        if on_progress:
+            on_progress(fraction)
+        # 95 at most: the last 5 % are storing the transcript and building the report.
+        progress = int(fraction * 95)
+        if progress >= reported + 5:
+            reported = progress
+            job_progress_set(job=job, progress=progress)
+
+    try:
+        engine = transcriber or get_transcriber()
+        with _stored_file_path(recording) as path:
+            result = engine.transcribe(
+                path, language=settings.TRANSCRIPTION_LANGUAGE, on_progress=report_progress
+            )
+    except TranscriptionEngineError as exc:
+        job_fail(job_id=job.pk, reason=exc.message)
+        job.refresh_from_db()
+        return job
+
+    with transaction.atomic():
+        transcript = transcript_store(recording=recording, result=result)
+        report_attach_transcript(dossier=recording.consultation.dossier, transcript=transcript)
+        job.status = PipelineJob.Status.DONE
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.save()
+    log.info("job.done", job_id=job.pk, transcript_id=transcript.pk, segments=len(result.segments))
+    return job
+
+
+# --- Transcripts and reports ----------------------------------------------------------------
+
+
+@transaction.atomic
+def transcript_store(*, recording: Recording, result: TranscriptionResult) -> Transcript:
+    """Store the transcription of ``recording``, replacing any earlier one."""
+    Transcript.objects.filter(recording=recording).delete()
+    transcript = Transcript.objects.create(
+        recording=recording,
+        language=result.language,
+        engine=result.engine,
+        model_name=result.model_name,
+        duration_seconds=result.duration_seconds,
+    )
+    Segment.objects.bulk_create(
+        Segment(
+            transcript=transcript,
+            index=index,
+            start=segment.start,
+            end=max(segment.end, segment.start),
+            text=segment.text,
+            speaker=segment.speaker,
+            confidence=segment.confidence,
+        )
+        for index, segment in enumerate(result.segments)
+    )
+    return transcript
+
+
+@transaction.atomic
+def report_draft_ensure(*, dossier: Dossier) -> Report:
+    """The dossier's draft report, created with the protocol's sections if none exists."""
+    # Lock the dossier so that two transcriptions finishing together create one report.
+    Dossier.objects.select_for_update().get(pk=dossier.pk)
+    report = dossier.reports.filter(status=Report.Status.DRAFT).first()
+    if report is not None:
+        return report
+    report = Report.objects.create(dossier=dossier, protocol=dossier.protocol)
+    ReportSection.objects.bulk_create(
+        ReportSection(
+            report=report,
+            key=section.key,
+            title=section.title,
+            guidance=section.guidance,
+            position=section.position,
+        )
+        for section in dossier.protocol.sections.order_by("position")
+    )
+    return report
+
+
+@transaction.atomic
+def report_attach_transcript(*, dossier: Dossier, transcript: Transcript) -> Report:
+    """Attach a transcript to the dossier's draft report as source material."""
+    report = report_draft_ensure(dossier=dossier)
+    report.transcripts.add(transcript)
+    return report
+
+
+# --- Service account for the command line -------------------------------------------------
+
+CLI_OPERATOR_USERNAME = "neddie-cli"
+
+
+def cli_operator_get() -> AbstractBaseUser:
+    """The account that command-line processing is recorded under. It cannot log in."""
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=CLI_OPERATOR_USERNAME,
+        defaults={"first_name": "Ligne de commande", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -1,0 +1,136 @@
+"""Speech to text behind a small interface.
+
+``Transcriber`` is what the pipeline needs; ``FasterWhisperTranscriber`` is the real
+engine (CTranslate2 Whisper, loaded from a folder); tests pass their own fake. The model
+is loaded once per process by ``get_transcriber``.
+"""
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+
+from reports.model_files import verify_model_folder
+
+UNKNOWN_SPEAKER = "inconnu"
+
+
+class TranscriptionEngineError(RuntimeError):
+    """The engine cannot run (missing or corrupt model); ``message`` is shown to users."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TranscribedSegment:
+    start: float
+    end: float
+    text: str
+    speaker: str = UNKNOWN_SPEAKER
+    confidence: float | None = None
+
+
+@dataclass
+class TranscriptionResult:
+    language: str
+    duration_seconds: float
+    engine: str
+    model_name: str
+    segments: list[TranscribedSegment] = field(default_factory=list)
+
+    def segments_as_dicts(self) -> list[dict]:
+        return [asdict(segment) for segment in self.segments]
+
+
+ProgressCallback = Callable[[float], None]  # fraction of the audio done, 0..1
+
+
+class Transcriber(Protocol):
+    engine: str
+    model_name: str
+
+    def transcribe(
+        self, audio_path: Path, *, language: str, on_progress: ProgressCallback | None = None
+    ) -> TranscriptionResult: ...
+
+
+class FasterWhisperTranscriber:
+    engine = "faster-whisper"
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        device: str = "cpu",
+        compute_type: str = "int8",
+        cpu_threads: int = 0,
+        beam_size: int = 5,
+    ):
+        if not (model_dir / "model.bin").is_file():
+            raise TranscriptionEngineError(
+                f"Modèle de transcription introuvable dans {model_dir} : "
+                "lancez « python manage.py prepare_models »."
+            )
+        verify_model_folder(model_dir)
+        # Imported here so that processes which never transcribe (web) do not load it.
+        from faster_whisper import WhisperModel
+
+        self.model_name = model_dir.name
+        self.beam_size = beam_size
+        self._model = WhisperModel(
+            str(model_dir),
+            device=device,
+            compute_type=compute_type,
+            cpu_threads=cpu_threads,
+            local_files_only=True,
+        )
+
+    def transcribe(
+        self, audio_path: Path, *, language: str, on_progress: ProgressCallback | None = None
+    ) -> TranscriptionResult:
+        segments, info = self._model.transcribe(
+            str(audio_path),
+            language=language,
+            beam_size=self.beam_size,
+            # Silero VAD (shipped inside faster-whisper) skips silence, where Whisper
+            # would otherwise invent text.
+            vad_filter=True,
+        )
+        result = TranscriptionResult(
+            language=info.language,
+            duration_seconds=info.duration,
+            engine=self.engine,
+            model_name=self.model_name,
+        )
+        for segment in segments:  # a generator: decoding happens here
+            text = segment.text.strip()
+            if text:
+                result.segments.append(
+                    TranscribedSegment(
+                        start=round(segment.start, 3),
+                        end=round(segment.end, 3),
+                        text=text,
+                        confidence=round(math.exp(segment.avg_logprob), 4),
+                    )
+                )
+            if on_progress and info.duration:
+                on_progress(min(segment.end / info.duration, 1.0))
+        return result
+
+
+@functools.cache
+def get_transcriber() -> Transcriber:
+    """The configured engine, loaded once per process (each worker keeps its model)."""
+    return FasterWhisperTranscriber(
+        settings.WHISPER_MODEL_DIR,
+        device=settings.WHISPER_DEVICE,
+        compute_type=settings.WHISPER_COMPUTE_TYPE,
+        cpu_threads=settings.WHISPER_CPU_THREADS,
+        beam_size=settings.WHISPER_BEAM_SIZE,
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("dossiers/", views.dossier_list, name="dossier_list"),
+    path("dossiers/nouveau/", views.dossier_create, name="dossier_create"),
+    path("dossiers/<int:dossier_id>/", views.dossier_detail, name="dossier_detail"),
+    path("dossiers/<int:dossier_id>/traitements/", views.dossier_jobs, name="dossier_jobs"),
+    path("comptes-rendus/<int:report_id>/", views.report_detail, name="report_detail"),
+    path("comptes-rendus/<int:report_id>/pdf/", views.report_pdf, name="report_pdf"),
+]

@@ -1,0 +1,103 @@
+"""Thin views: fetch through a scoped selector (404 for outsiders), validate with a form,
+call one service, render or redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from reports import selectors, services
+from reports.forms import ConsultationRecordingForm, DossierForm
+from reports.pdf import render_report_pdf
+
+
+@login_required
+@require_GET
+def dossier_list(request):
+    dossiers = selectors.dossiers_for_user(request.user)
+    return render(request, "reports/dossier_list.html", {"dossiers": dossiers})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_create(request):
+    form = DossierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = services.dossier_create(created_by=request.user, **form.cleaned_data)
+        except services.ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Dossier créé.")
+            return redirect("reports:dossier_detail", dossier_id=dossier.pk)
+    return render(request, "reports/dossier_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_detail(request, dossier_id: int):
+    dossier = selectors.dossier_for_user(request.user, dossier_id)
+    form = ConsultationRecordingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        audio = data.pop("audio")
+        try:
+            services.consultation_record(
+                dossier=dossier, audio=audio, original_name=audio.name, user=request.user, **data
+            )
+        except services.ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Enregistrement déposé : la transcription est en file d'attente.")
+            return redirect("reports:dossier_detail", dossier_id=dossier.pk)
+    return render(
+        request,
+        "reports/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "consultations": selectors.dossier_consultations(dossier),
+            "reports": selectors.reports_for_user(request.user).filter(dossier=dossier),
+            "form": form,
+            **_jobs_context(dossier),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def dossier_jobs(request, dossier_id: int):
+    """The pipeline progress panel, polled by htmx while work is under way."""
+    dossier = selectors.dossier_for_user(request.user, dossier_id)
+    return render(request, "reports/_jobs.html", {"dossier": dossier, **_jobs_context(dossier)})
+
+
+def _jobs_context(dossier) -> dict:
+    jobs = list(selectors.dossier_jobs(dossier))
+    return {"jobs": jobs, "jobs_active": any(job.is_active for job in jobs)}
+
+
+@login_required
+@require_GET
+def report_detail(request, report_id: int):
+    report = selectors.report_for_user(request.user, report_id)
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "sections": report.sections.all(),
+            "sources": selectors.report_sources(report),
+        },
+    )
+
+
+@login_required
+@require_GET
+def report_pdf(request, report_id: int):
+    report = selectors.report_for_user(request.user, report_id)
+    response = HttpResponse(render_report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="compte-rendu-{report.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
