@@ -5,6 +5,8 @@ Celery broker on the local filesystem, so a bare machine runs the real worker wi
 server. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -30,7 +32,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off (`make run` writes one into .env)."
         )
-    SECRET_KEY = "insecure-development-only-key"
+    SECRET_KEY = "insecure-development-only-key"  # noqa: S105 (DEBUG only)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -83,9 +85,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'neddie.sqlite3'}")
-}
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'neddie.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker write to the same file: WAL and immediate
     # transactions avoid "database is locked" under that light concurrency.
@@ -97,9 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # A file (not an in-memory database) so that a real worker process started by the
-    # tests sees the same test database.
+    # tests sees the same test database; one per test run, so runs never collide.
     DATABASES["default"]["TEST"] = {
-        "NAME": env("TEST_SQLITE_PATH", default=str(DATA_DIR / "test-neddie.sqlite3"))
+        "NAME": str(Path(tempfile.gettempdir()) / f"neddie-test-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,7 +157,7 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Celery ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_DIR = DATA_DIR / "celery-broker"
+CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(DATA_DIR / "celery-broker")))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {

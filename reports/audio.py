@@ -29,7 +29,7 @@ class AudioInfo:
 
 def format_duration(seconds: float) -> str:
     """1 h 05 min, 12 min 30 s, 45 s: how durations are written in messages."""
-    total = int(round(seconds))
+    total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

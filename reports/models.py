@@ -17,7 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from protocols.models import Protocol
 
 AUDIO_EXTENSIONS = {
-    ".wav", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".oga", ".webm", ".flac", ".mp4",
+    ".wav",
+    ".mp3",
+    ".m4a",
+    ".aac",
+    ".ogg",
+    ".opus",
+    ".oga",
+    ".webm",
+    ".flac",
+    ".mp4",
 }
 
 
@@ -94,6 +103,9 @@ class DossierMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dossier", "user"], name="dossier_member_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
 
 
 class Consultation(models.Model):
@@ -178,9 +190,7 @@ class Recording(models.Model):
 
 
 class Transcript(models.Model):
-    recording = models.OneToOneField(
-        Recording, on_delete=models.CASCADE, related_name="transcript"
-    )
+    recording = models.OneToOneField(Recording, on_delete=models.CASCADE, related_name="transcript")
     language = models.CharField(_("langue"), max_length=8)
     engine = models.CharField(_("moteur"), max_length=40)
     model_name = models.CharField(_("modèle"), max_length=120)
@@ -215,6 +225,9 @@ class Segment(models.Model):
                 condition=Q(start__gte=0) & Q(end__gte=F("start")), name="segment_times_ordered"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"[{self.start:.1f} s] {self.speaker}"
 
 
 class Report(models.Model):
@@ -293,6 +306,9 @@ class PipelineJob(models.Model):
                 name="job_failure_has_reason",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} n° {self.pk} ({self.get_status_display()})"
 
     @property
     def is_active(self) -> bool:

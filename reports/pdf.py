@@ -37,8 +37,10 @@ class StaticOnlyURLFetcher(URLFetcher):
         ):
             raise RefusedURL(f"refused resource URL scheme={parts.scheme!r}")
         relative = parts.path.removeprefix(settings.STATIC_URL)
+        if ".." in relative.split("/"):
+            raise RefusedURL("path escapes the static folders")
         path = finders.find(relative)
-        if path is None or ".." in relative.split("/"):
+        if path is None:
             raise RefusedURL("unknown static file")
         with open(path, "rb") as handle:
             body = handle.read()

@@ -3,8 +3,8 @@ pipeline jobs. Every function is keyword-only and raises ``ServiceError`` (with 
 message for the user) when the request cannot be honoured; nothing is half-stored."""
 
 import contextlib
-import io
 import hashlib
+import io
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -91,9 +91,7 @@ def dossier_create(
 
 
 @transaction.atomic
-def dossier_member_add(
-    *, dossier: Dossier, user: AbstractBaseUser, role: str
-) -> DossierMember:
+def dossier_member_add(*, dossier: Dossier, user: AbstractBaseUser, role: str) -> DossierMember:
     """Add ``user`` to the care team, or change their role if already a member."""
     member, _created = DossierMember.objects.update_or_create(
         dossier=dossier, user=user, defaults={"role": role}

@@ -49,7 +49,9 @@ def dossier_detail(request, dossier_id: int):
         except services.ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Enregistrement déposé : la transcription est en file d'attente.")
+            messages.success(
+                request, "Enregistrement déposé : la transcription est en file d'attente."
+            )
             return redirect("reports:dossier_detail", dossier_id=dossier.pk)
     return render(
         request,

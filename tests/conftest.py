@@ -1,0 +1,137 @@
+"""Shared fixtures. Named users, as in healthchecks' test base:
+
+- alice: clinician in the dossier's care team
+- charlie: care coordinator in the same team
+- bob: a clinician of another team (an outsider to alice's dossier)
+"""
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+from reports import services
+from reports.models import DossierMember
+from tests.audio import write_speech, write_tone
+from tests.factories import ProtocolFactory, ProtocolSectionFactory, UserFactory
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Every test stores its files in its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def protocol(db):
+    protocol = ProtocolFactory(slug="bilan-test", title="Bilan de test")
+    for position, (key, title) in enumerate(
+        [("motif", "Motif de la demande"), ("anamnese", "Anamnèse"), ("conclusion", "Conclusion")],
+        start=1,
+    ):
+        ProtocolSectionFactory(protocol=protocol, key=key, title=title, position=position)
+    return protocol
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", first_name="Alice", last_name="Clinicienne")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob", first_name="Bob", last_name="Autre-équipe")
+
+
+@pytest.fixture
+def charlie(db):
+    return UserFactory(username="charlie", first_name="Charlie", last_name="Coordinateur")
+
+
+@pytest.fixture
+def dossier(alice, charlie, protocol):
+    dossier = services.dossier_create(
+        initials="LM", birth_date=None, sex="M", protocol=protocol, created_by=alice
+    )
+    services.dossier_member_add(dossier=dossier, user=charlie, role=DossierMember.Role.COORDINATOR)
+    return dossier
+
+
+@pytest.fixture(scope="session")
+def audio_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("audio")
+
+
+@pytest.fixture(scope="session")
+def tone_wav(audio_dir) -> Path:
+    return write_tone(audio_dir / "tone.wav", seconds=3.0)
+
+
+@pytest.fixture(scope="session")
+def french_speech(audio_dir) -> Path:
+    """A short French sentence spoken by espeak-ng (clear words Whisper base recognises)."""
+    return write_speech(
+        audio_dir / "parole.wav",
+        "Bonjour docteur. Mon enfant joue avec ses voitures à la maison.",
+    )
+
+
+@pytest.fixture(scope="session")
+def whisper_model_dir() -> Path:
+    folder = Path(django_settings.WHISPER_MODEL_DIR)
+    if not (folder / "model.bin").is_file():
+        pytest.fail(f"No Whisper model in {folder}: run `make models` first.")
+    return folder
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real Redis server for the session, on a free loopback port."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed (make test installs it).")
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        process.kill()
+        pytest.fail("redis-server did not start")
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)

@@ -1,0 +1,78 @@
+"""factory_boy factories: synthetic data only, never real patients."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from protocols.models import Protocol, ProtocolSection
+from reports.models import Consultation, Dossier, DossierMember, Patient
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class ProtocolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Protocol
+
+    slug = factory.Sequence(lambda n: f"protocole-{n}")
+    title = factory.Sequence(lambda n: f"Protocole de test {n}")
+
+
+class ProtocolSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProtocolSection
+
+    protocol = factory.SubFactory(ProtocolFactory)
+    key = factory.Sequence(lambda n: f"section-{n}")
+    title = factory.Sequence(lambda n: f"Section {n}")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    initials = "TS"
+    birth_date = datetime.date(2021, 5, 4)
+    sex = Patient.Sex.FEMALE
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dossier
+
+    patient = factory.SubFactory(PatientFactory)
+    protocol = factory.SubFactory(ProtocolFactory)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class DossierMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DossierMember
+
+    dossier = factory.SubFactory(DossierFactory)
+    user = factory.SubFactory(UserFactory)
+    role = DossierMember.Role.CLINICIAN
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consultation
+
+    dossier = factory.SubFactory(DossierFactory)
+    date = datetime.date(2026, 11, 2)
+    modality = Consultation.Modality.TELECONSULTATION
+    participants = "pédopsychiatre, mère"
+    recording_consent = True
+    consent_given_by = "mère"
+    consent_recorded_at = factory.LazyFunction(timezone.now)
+    created_by = factory.SelfAttribute("dossier.created_by")

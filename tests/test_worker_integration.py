@@ -1,0 +1,140 @@
+"""The whole road through real parts: the clinician uploads through the web form, the
+task goes through a real broker (Redis, or the filesystem broker of the embedded default)
+to a real Celery worker process, which transcribes with the real Whisper weights."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.urls import reverse
+
+from neddie.celery import app as celery_app
+from reports.models import PipelineJob, Report
+
+pytestmark = [pytest.mark.integration, pytest.mark.whisper]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _point_producer_at(broker_url: str, transport_options: dict) -> None:
+    """Make this (test) process publish to the given broker."""
+    celery_app.conf.broker_url = broker_url
+    celery_app.conf.broker_transport_options = transport_options
+    # Drop producer pools built for the previous broker.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture(params=["redis", "filesystem"])
+def broker(request, tmp_path):
+    """(broker_url, environment for the worker) for each kind of broker neddie supports."""
+    original = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        _point_producer_at(url, {"visibility_timeout": 3600})
+        env = {"REDIS_URL": url}
+    else:
+        folder = tmp_path / "broker"
+        options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+            "store_processed": False,
+        }
+        for path in ("queue", "control"):
+            (folder / path).mkdir(parents=True)
+        _point_producer_at("filesystem://", options)
+        env = {"REDIS_URL": "", "CELERY_BROKER_DIR": str(folder)}
+    yield env
+    _point_producer_at(*original)
+
+
+@pytest.fixture
+def worker(broker, settings, tmp_path):
+    """A real `celery worker` process on the test database and media folder."""
+    database = connection.settings_dict["NAME"]
+    env = {
+        **os.environ,
+        **broker,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "WHISPER_MODEL_DIR": str(django_settings.WHISPER_MODEL_DIR),
+        "SECRET_KEY": "test-only-not-a-secret",
+    }
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "neddie",
+            "worker",
+            "--queues",
+            "default,transcription",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    yield process
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()
+
+
+def _wait_for_job(deadline_seconds: float, worker, log_path: Path) -> PipelineJob:
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        job = PipelineJob.objects.get()
+        if not job.is_active:
+            return job
+        assert worker.poll() is None, log_path.read_text(errors="replace")[-3000:]
+        time.sleep(0.5)
+    pytest.fail("the worker did not finish the job in time:\n" + log_path.read_text()[-3000:])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uploaded_recording_is_transcribed_by_a_worker(
+    client, dossier, alice, french_speech, worker, tmp_path, whisper_model_dir
+):
+    client.force_login(alice)
+    with open(french_speech, "rb") as audio:
+        response = client.post(
+            reverse("reports:dossier_detail", args=[dossier.pk]),
+            {
+                "date": "2026-11-20",
+                "modality": "teleconsultation",
+                "participants": "pédopsychiatre, mère",
+                "recording_consent": "on",
+                "consent_given_by": "mère",
+                "audio": audio,
+            },
+        )
+    assert response.status_code == 302
+
+    job = _wait_for_job(180, worker, tmp_path / "worker.log")
+
+    assert job.status == PipelineJob.Status.DONE, job.error_message
+    assert job.progress == 100
+    report = Report.objects.get(dossier=dossier)
+    text = " ".join(s.text for s in report.transcripts.get().segments.all()).lower()
+    assert "bonjour" in text
+    page = client.get(reverse("reports:dossier_jobs", args=[dossier.pk])).content.decode()
+    assert "terminé" in page
+    assert "every 2s" not in page  # polling stops once the work is done
