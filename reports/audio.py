@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import av
+from django.template.defaultfilters import filesizeformat
 
 # A probe decodes this much audio to prove the file is readable, without decoding it all.
 _PROBE_DECODE_SECONDS = 2.0
@@ -50,8 +51,8 @@ def probe_audio(path: Path, *, max_bytes: int, max_seconds: float) -> AudioInfo:
         raise AudioInputError("Le fichier est vide.")
     if size > max_bytes:
         raise AudioInputError(
-            f"Le fichier est trop volumineux ({size / 1e6:.0f} Mo) ; "
-            f"taille maximale : {max_bytes / 1e6:.0f} Mo."
+            f"Le fichier est trop volumineux ({filesizeformat(size)}) ; "
+            f"taille maximale : {filesizeformat(max_bytes)}."
         )
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
