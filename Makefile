@@ -7,9 +7,9 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
 # Debian packages: espeak-ng makes the demo and test recordings, Pango is WeasyPrint's
-# text engine, redis-server and poppler-utils (pdftotext) are for the tests.
+# text engine; redis-server, postgresql and poppler-utils (pdftotext) are for the tests.
 DEBIAN_RUN := espeak-ng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-DEBIAN_TEST := $(DEBIAN_RUN) redis-server poppler-utils
+DEBIAN_TEST := $(DEBIAN_RUN) redis-server postgresql poppler-utils
 
 .PHONY: run test setup setup-test models migrate serve lint format clean
 
@@ -18,9 +18,12 @@ run: setup .env migrate
 	$(PY) manage.py seed_demo
 	scripts/serve.sh
 
+# The suite runs twice: on the embedded default (SQLite) and on PostgreSQL, the
+# production database, started from Debian's package.
 test: setup-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
+	scripts/with-test-postgres.sh $(VENV)/bin/pytest
 
 setup: $(VENV)/.installed models
 	scripts/install-debian-packages.sh $(DEBIAN_RUN)

@@ -58,11 +58,10 @@ def broker(request, tmp_path):
 @pytest.fixture
 def worker(broker, settings, tmp_path):
     """A real `celery worker` process on the test database and media folder."""
-    database = connection.settings_dict["NAME"]
     env = {
         **os.environ,
         **broker,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": _test_database_url(),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "WHISPER_MODEL_DIR": str(django_settings.WHISPER_MODEL_DIR),
         "SECRET_KEY": "test-only-not-a-secret",
@@ -96,6 +95,14 @@ def worker(broker, settings, tmp_path):
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
     log.close()
+
+
+def _test_database_url() -> str:
+    """The URL of the database this test runs on, for the worker process."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def _wait_for_job(deadline_seconds: float, worker, log_path: Path) -> PipelineJob:
