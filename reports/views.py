@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reports import selectors, services
@@ -38,7 +39,9 @@ def dossier_create(request):
 @require_http_methods(["GET", "POST"])
 def dossier_detail(request, dossier_id: int):
     dossier = selectors.dossier_for_user(request.user, dossier_id)
-    form = ConsultationRecordingForm(request.POST or None, request.FILES or None)
+    form = ConsultationRecordingForm(
+        request.POST or None, request.FILES or None, initial={"date": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         audio = data.pop("audio")

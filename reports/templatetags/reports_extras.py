@@ -1,0 +1,14 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def clock(seconds) -> str:
+    """A position in a recording as clinicians read it: 4:05, or 1:02:03 past an hour."""
+    if seconds in (None, ""):
+        return ""
+    total = int(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -1,0 +1,10 @@
+import pytest
+
+from reports.templatetags.reports_extras import clock
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"), [(0, "0:00"), (2.7, "0:02"), (65, "1:05"), (3723.4, "1:02:03")]
+)
+def test_clock_shows_positions_as_clinicians_read_them(seconds, shown):
+    assert clock(seconds) == shown
