@@ -26,8 +26,8 @@ class PatientAdmin(admin.ModelAdmin):
 
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "protocol", "created_at"]
-    list_filter = ["protocol"]
+    list_display = ["__str__", "created_at"]
+    list_filter = ["protocols"]
     search_fields = ["patient__code", "patient__initials"]
     inlines = [DossierMemberInline]
     raw_id_fields = ["patient"]
@@ -58,6 +58,6 @@ class ReportSectionInline(admin.StackedInline):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["pk", "dossier", "protocol", "status", "created_at"]
+    list_display = ["pk", "dossier", "status", "created_at"]
     list_filter = ["status"]
     inlines = [ReportSectionInline]

@@ -18,8 +18,18 @@ class DossierForm(forms.Form):
     )
     birth_date = forms.DateField(label=_("Date de naissance"), widget=DateInput)
     sex = forms.ChoiceField(label=_("Sexe"), choices=Patient.Sex.choices)
-    protocol = forms.ModelChoiceField(
-        label=_("Protocole"), queryset=protocols_available(), empty_label=None
+    gestational_age_weeks = forms.IntegerField(
+        label=_("Terme de naissance (semaines d'aménorrhée)"),
+        required=False,
+        min_value=22,
+        max_value=44,
+        help_text=_("À renseigner pour un enfant né prématuré : âge corrigé avant 2 ans."),
+    )
+    protocols = forms.ModelMultipleChoiceField(
+        label=_("Protocoles"),
+        queryset=protocols_available(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Le compte rendu suivra leurs sections, dans cet ordre."),
     )
 
     def clean_birth_date(self):

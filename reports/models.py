@@ -9,12 +9,12 @@ import secrets
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from protocols.models import Protocol
+from protocols.models import Protocol, ProtocolItem, ProtocolSection, ProtocolVersion
 
 AUDIO_EXTENSIONS = {
     ".wav",
@@ -54,6 +54,13 @@ class Patient(models.Model):
     )
     birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    gestational_age_weeks = models.PositiveSmallIntegerField(
+        _("terme de naissance (semaines d'aménorrhée)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(22), MaxValueValidator(44)],
+        help_text=_("Avant 37 SA, les grilles utilisent l'âge corrigé jusqu'à 2 ans."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,8 +75,8 @@ class Dossier(models.Model):
     """One child's diagnostic pathway, followed by a care team."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="dossiers")
-    protocol = models.ForeignKey(
-        Protocol, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("protocole")
+    protocols = models.ManyToManyField(
+        Protocol, through="DossierProtocol", related_name="dossiers", verbose_name=_("protocoles")
     )
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="DossierMember", related_name="dossiers"
@@ -86,6 +93,26 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return f"Dossier {self.patient.code}"
+
+
+class DossierProtocol(models.Model):
+    """A protocol chosen for a dossier; reports follow them in this order."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="protocol_choices")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["dossier", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "protocol"], name="dossier_protocol_unique"),
+            models.UniqueConstraint(
+                fields=["dossier", "position"], name="dossier_protocol_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.protocol)
 
 
 class DossierMember(models.Model):
@@ -235,7 +262,12 @@ class Report(models.Model):
         DRAFT = "draft", _("brouillon")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="reports")
-    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="+")
+    # The versions the report was drafted with: later versions never change it.
+    protocol_versions = models.ManyToManyField(ProtocolVersion, related_name="reports")
+    child_age_months = models.PositiveSmallIntegerField(
+        _("âge retenu pour les grilles (mois)"), null=True, blank=True
+    )
+    age_is_corrected = models.BooleanField(_("âge corrigé (prématurité)"), default=False)
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -254,6 +286,7 @@ class Report(models.Model):
 
 class ReportSection(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
+    source_section = models.ForeignKey(ProtocolSection, on_delete=models.PROTECT, related_name="+")
     key = models.SlugField()
     title = models.CharField(_("titre"), max_length=200)
     guidance = models.TextField(blank=True)
@@ -266,11 +299,36 @@ class ReportSection(models.Model):
             models.UniqueConstraint(
                 fields=["report", "position"], name="report_section_position_unique"
             ),
-            models.UniqueConstraint(fields=["report", "key"], name="report_section_key_unique"),
+            models.UniqueConstraint(
+                fields=["report", "source_section"], name="report_section_source_unique"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReportItem(models.Model):
+    """One protocol item the report must address, for the child's age."""
+
+    section = models.ForeignKey(ReportSection, on_delete=models.CASCADE, related_name="items")
+    source_item = models.ForeignKey(ProtocolItem, on_delete=models.PROTECT, related_name="+")
+    key = models.SlugField(max_length=60)
+    label = models.CharField(_("libellé"), max_length=200)
+    answer = models.CharField(_("réponse"), max_length=200, blank=True)
+    note = models.TextField(_("commentaire"), blank=True)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["section", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "source_item"], name="report_item_source_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class PipelineJob(models.Model):

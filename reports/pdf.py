@@ -54,7 +54,7 @@ def render_report_pdf(report: Report) -> bytes:
         {
             "report": report,
             "patient": report.dossier.patient,
-            "sections": report.sections.all(),
+            "sections": report.sections.prefetch_related("items"),
             "sources": selectors.report_sources(report),
             "letterhead": settings.REPORT_LETTERHEAD,
             "generated_at": timezone.localtime(),

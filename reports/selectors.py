@@ -3,16 +3,33 @@ only if they belong to its care team. Anything else is a 404, never a 403, so th
 cannot be probed."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from reports.models import Consultation, Dossier, PipelineJob, Recording, Report, Transcript
+from protocols.ages import screening_age_months
+from protocols.models import Protocol
+from protocols.rules import RuleOutcome, evaluate_rules
+from protocols.selectors import GridSection, version_grid
+from reports.models import (
+    Consultation,
+    Dossier,
+    PipelineJob,
+    Recording,
+    Report,
+    ReportItem,
+    Transcript,
+)
 
 
 def dossiers_for_user(user: AbstractBaseUser) -> QuerySet[Dossier]:
     if not user.is_authenticated:
         return Dossier.objects.none()
-    return Dossier.objects.filter(members__user=user).select_related("patient", "protocol")
+    return (
+        Dossier.objects.filter(members__user=user)
+        .select_related("patient")
+        .prefetch_related("protocol_choices__protocol")
+    )
 
 
 def dossier_for_user(user: AbstractBaseUser, dossier_id: int) -> Dossier:
@@ -22,7 +39,7 @@ def dossier_for_user(user: AbstractBaseUser, dossier_id: int) -> Dossier:
 def reports_for_user(user: AbstractBaseUser) -> QuerySet[Report]:
     """The only way to list reports: those of the user's dossiers."""
     return Report.objects.filter(dossier__in=dossiers_for_user(user)).select_related(
-        "dossier__patient", "protocol"
+        "dossier__patient"
     )
 
 
@@ -55,3 +72,42 @@ def report_sources(report: Report) -> QuerySet[Transcript]:
         .prefetch_related("segments")
         .order_by("recording__consultation__date", "recording__created_at")
     )
+
+
+def dossier_protocols(dossier: Dossier) -> list[Protocol]:
+    """The dossier's protocols, in the order chosen."""
+    return [choice.protocol for choice in dossier.protocol_choices.select_related("protocol")]
+
+
+def dossier_child_age(dossier: Dossier) -> tuple[int | None, bool]:
+    """(age in months used by the grids, corrected?) on the latest consultation's date,
+    or today before any consultation."""
+    latest = dossier.consultations.aggregate(latest=Max("date"))["latest"]
+    patient = dossier.patient
+    return screening_age_months(
+        patient.birth_date, latest or timezone.localdate(), patient.gestational_age_weeks
+    )
+
+
+def dossier_grids(dossier: Dossier) -> list[tuple[Protocol, list[GridSection]]]:
+    """What the dossier's protocols ask to cover for this child, as of today's age."""
+    age_months, _corrected = dossier_child_age(dossier)
+    grids = []
+    for protocol in dossier_protocols(dossier):
+        version = protocol.published_version()
+        if version is not None:
+            grids.append((protocol, version_grid(version, age_months)))
+    return grids
+
+
+def report_rule_outcomes(report: Report) -> list[RuleOutcome]:
+    """The decision rules of the report's protocol versions, on the report's answers."""
+    outcomes = []
+    for version in report.protocol_versions.all():
+        answers = dict(
+            ReportItem.objects.filter(
+                section__report=report, source_item__section__version=version
+            ).values_list("key", "answer")
+        )
+        outcomes += evaluate_rules(version, answers, report.child_age_months)
+    return outcomes

@@ -7,7 +7,7 @@ import hashlib
 import io
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -21,19 +21,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from protocols.models import Protocol
+from protocols.selectors import version_grid
 from reports.audio import AudioInputError, probe_audio
 from reports.models import (
     Consultation,
     Dossier,
     DossierMember,
+    DossierProtocol,
     Patient,
     PipelineJob,
     Recording,
     Report,
+    ReportItem,
     ReportSection,
     Segment,
     Transcript,
 )
+from reports.selectors import dossier_child_age, dossier_protocols
 from reports.transcription import (
     Transcriber,
     TranscriptionEngineError,
@@ -75,17 +79,32 @@ def dossier_create(
     initials: str,
     birth_date: date | None,
     sex: str,
-    protocol: Protocol,
+    protocols: Sequence[Protocol],
     created_by: AbstractBaseUser,
+    gestational_age_weeks: int | None = None,
 ) -> Dossier:
-    """Create a pseudonymised patient and their dossier; the creator joins the care team
-    as clinician."""
-    patient = Patient(initials=initials.strip().upper(), birth_date=birth_date, sex=sex)
+    """Create a pseudonymised patient and their dossier following ``protocols`` (in that
+    order); the creator joins the care team as clinician."""
+    if not protocols:
+        raise ServiceError("Choisissez au moins un protocole.")
+    unpublished = [p.title for p in protocols if p.published_version() is None]
+    if unpublished:
+        raise ServiceError(f"Protocole sans version publiée : {', '.join(unpublished)}.")
+    patient = Patient(
+        initials=initials.strip().upper(),
+        birth_date=birth_date,
+        sex=sex,
+        gestational_age_weeks=gestational_age_weeks,
+    )
     _full_clean(patient)
     patient.save()
-    dossier = Dossier(patient=patient, protocol=protocol, created_by=created_by)
+    dossier = Dossier(patient=patient, created_by=created_by)
     _full_clean(dossier)
     dossier.save()
+    DossierProtocol.objects.bulk_create(
+        DossierProtocol(dossier=dossier, protocol=protocol, position=position)
+        for position, protocol in enumerate(protocols, start=1)
+    )
     dossier_member_add(dossier=dossier, user=created_by, role=DossierMember.Role.CLINICIAN)
     return dossier
 
@@ -377,23 +396,42 @@ def transcript_store(*, recording: Recording, result: TranscriptionResult) -> Tr
 
 @transaction.atomic
 def report_draft_ensure(*, dossier: Dossier) -> Report:
-    """The dossier's draft report, created with the protocol's sections if none exists."""
+    """The dossier's draft report. If there is none, it is created from the published
+    version of each of the dossier's protocols: their report sections in order, with the
+    items that apply at the child's age (corrected before 2 years for a preterm child) on
+    the date of the latest consultation. The report keeps those versions for good."""
     # Lock the dossier so that two transcriptions finishing together create one report.
     Dossier.objects.select_for_update().get(pk=dossier.pk)
     report = dossier.reports.filter(status=Report.Status.DRAFT).first()
     if report is not None:
         return report
-    report = Report.objects.create(dossier=dossier, protocol=dossier.protocol)
-    ReportSection.objects.bulk_create(
-        ReportSection(
-            report=report,
-            key=section.key,
-            title=section.title,
-            guidance=section.guidance,
-            position=section.position,
-        )
-        for section in dossier.protocol.sections.order_by("position")
+
+    versions = [v for v in (p.published_version() for p in dossier_protocols(dossier)) if v]
+    if not versions:
+        raise ServiceError("Aucun protocole publié pour ce dossier.")
+    age_months, corrected = dossier_child_age(dossier)
+    report = Report.objects.create(
+        dossier=dossier, child_age_months=age_months, age_is_corrected=corrected
     )
+    report.protocol_versions.set(versions)
+    position = 0
+    for version in versions:
+        for entry in version_grid(version, age_months):
+            position += 1
+            section = ReportSection.objects.create(
+                report=report,
+                source_section=entry.section,
+                key=entry.section.key,
+                title=entry.section.title,
+                guidance=entry.section.guidance,
+                position=position,
+            )
+            ReportItem.objects.bulk_create(
+                ReportItem(
+                    section=section, source_item=item, key=item.key, label=item.label, position=i
+                )
+                for i, item in enumerate(entry.items, start=1)
+            )
     return report
 
 

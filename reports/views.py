@@ -56,6 +56,7 @@ def dossier_detail(request, dossier_id: int):
                 request, "Enregistrement déposé : la transcription est en file d'attente."
             )
             return redirect("reports:dossier_detail", dossier_id=dossier.pk)
+    age_months, age_is_corrected = selectors.dossier_child_age(dossier)
     return render(
         request,
         "reports/dossier_detail.html",
@@ -64,6 +65,9 @@ def dossier_detail(request, dossier_id: int):
             "consultations": selectors.dossier_consultations(dossier),
             "reports": selectors.reports_for_user(request.user).filter(dossier=dossier),
             "form": form,
+            "grids": selectors.dossier_grids(dossier),
+            "child_age_months": age_months,
+            "age_is_corrected": age_is_corrected,
             **_jobs_context(dossier),
         },
         status=400 if form.errors else 200,
@@ -92,7 +96,9 @@ def report_detail(request, report_id: int):
         "reports/report_detail.html",
         {
             "report": report,
-            "sections": report.sections.all(),
+            "sections": report.sections.prefetch_related("items"),
+            "versions": report.protocol_versions.select_related("protocol"),
+            "outcomes": selectors.report_rule_outcomes(report),
             "sources": selectors.report_sources(report),
         },
     )

@@ -13,13 +13,37 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
+from django.test import TransactionTestCase
 
 from reports import services
 from reports.models import DossierMember
 from tests.audio import write_speech, write_tone
-from tests.factories import ProtocolFactory, ProtocolSectionFactory, UserFactory
+from tests.factories import UserFactory
+from tests.protocol_files import REPORT_PROTOCOL, SCREENING_PROTOCOL, import_published
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_may_purge_published_protocols():
+    """Transactional tests end by deleting every row (Django's flush on SQLite), which the
+    immutability triggers refuse for published protocol versions. Open the documented
+    escape hatch (protocols_purge_allowed) for that flush only."""
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self):
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO protocols_purge_allowed (reason) VALUES ('test flush')")
+        try:
+            original(self)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM protocols_purge_allowed")
+
+    TransactionTestCase._fixture_teardown = teardown
+    yield
+    TransactionTestCase._fixture_teardown = original
 
 
 @pytest.fixture(autouse=True)
@@ -31,13 +55,14 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def protocol(db):
-    protocol = ProtocolFactory(slug="bilan-test", title="Bilan de test")
-    for position, (key, title) in enumerate(
-        [("motif", "Motif de la demande"), ("anamnese", "Anamnèse"), ("conclusion", "Conclusion")],
-        start=1,
-    ):
-        ProtocolSectionFactory(protocol=protocol, key=key, title=title, position=position)
-    return protocol
+    """A published report structure: three free-text sections."""
+    return import_published(REPORT_PROTOCOL).protocol
+
+
+@pytest.fixture
+def screening_protocol(db):
+    """A published screening grid with age bands and decision rules."""
+    return import_published(SCREENING_PROTOCOL).protocol
 
 
 @pytest.fixture
@@ -58,7 +83,7 @@ def charlie(db):
 @pytest.fixture
 def dossier(alice, charlie, protocol):
     dossier = services.dossier_create(
-        initials="LM", birth_date=None, sex="M", protocol=protocol, created_by=alice
+        initials="LM", birth_date=None, sex="M", protocols=[protocol], created_by=alice
     )
     services.dossier_member_add(dossier=dossier, user=charlie, role=DossierMember.Role.COORDINATOR)
     return dossier

@@ -1,4 +1,7 @@
-"""factory_boy factories: synthetic data only, never real patients."""
+"""factory_boy factories: synthetic data only, never real patients.
+
+Protocols are not built by factories: a published version cannot be written row by row (the
+database refuses it), so tests import protocol files (tests/protocol_files.py) as admins do."""
 
 import datetime
 
@@ -6,7 +9,6 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from protocols.models import Protocol, ProtocolSection
 from reports.models import Consultation, Dossier, DossierMember, Patient
 
 
@@ -17,24 +19,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("correct horse battery staple")
-
-
-class ProtocolFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Protocol
-
-    slug = factory.Sequence(lambda n: f"protocole-{n}")
-    title = factory.Sequence(lambda n: f"Protocole de test {n}")
-
-
-class ProtocolSectionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ProtocolSection
-
-    protocol = factory.SubFactory(ProtocolFactory)
-    key = factory.Sequence(lambda n: f"section-{n}")
-    title = factory.Sequence(lambda n: f"Section {n}")
-    position = factory.Sequence(lambda n: n + 1)
 
 
 class PatientFactory(factory.django.DjangoModelFactory):
@@ -51,7 +35,6 @@ class DossierFactory(factory.django.DjangoModelFactory):
         model = Dossier
 
     patient = factory.SubFactory(PatientFactory)
-    protocol = factory.SubFactory(ProtocolFactory)
     created_by = factory.SubFactory(UserFactory)
 
 

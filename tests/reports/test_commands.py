@@ -75,7 +75,7 @@ def test_process_recording_writes_report_json_and_pdf(
     assert result.returncode == 0, result.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
     report = json.loads(report_json.read_text())
-    assert report["protocol"] == "bilan-tnd"
+    assert [p["slug"] for p in report["protocols"]] == ["bilan-tnd"]
     assert [s["title"] for s in report["sections"]][:2] == [
         "Identification et cadre",
         "Motif de la demande",
@@ -122,11 +122,12 @@ def test_process_recording_refuses_a_consultation_without_consent(manage, tmp_pa
         "from reports.models import Consultation; import datetime;"
         "op = services.cli_operator_get();"
         "d = services.dossier_create(initials='CD', birth_date=None, sex='X',"
-        " protocol=Protocol.objects.get(slug='bilan-tnd'), created_by=op);"
+        " protocols=[Protocol.objects.get(slug='bilan-tnd')], created_by=op);"
         "c = services.consultation_create(dossier=d, date=datetime.date(2026, 11, 2),"
         " modality='teleconsultation', participants='', recording_consent=False,"
         " consent_given_by='', created_by=op); print(c.pk)",
     )
+    assert create.returncode == 0, create.stderr
     consultation_id = create.stdout.strip()
     tone = write_tone(tmp_path / "t.wav", seconds=2)
     result = manage(

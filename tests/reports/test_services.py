@@ -22,7 +22,7 @@ def upload(consultation, path: Path, user, **kwargs) -> PipelineJob:
 
 def test_dossier_create_puts_creator_in_care_team(alice, protocol):
     dossier = services.dossier_create(
-        initials="lm", birth_date=None, sex="F", protocol=protocol, created_by=alice
+        initials="lm", birth_date=None, sex="F", protocols=[protocol], created_by=alice
     )
     assert dossier.patient.initials == "LM"
     assert dossier.patient.code.startswith("P-")
@@ -32,7 +32,7 @@ def test_dossier_create_puts_creator_in_care_team(alice, protocol):
 def test_dossier_create_refuses_a_name_instead_of_initials(alice, protocol):
     with pytest.raises(services.ServiceError):
         services.dossier_create(
-            initials="Léo1", birth_date=None, sex="F", protocol=protocol, created_by=alice
+            initials="Léo1", birth_date=None, sex="F", protocols=[protocol], created_by=alice
         )
 
 

@@ -170,7 +170,7 @@ def test_empty_dossier_list_says_why(client, bob):
 
 
 def dossier_data(protocol, **overrides) -> dict:
-    data = {"initials": "AB", "birth_date": "2020-03-14", "sex": "F", "protocol": protocol.pk}
+    data = {"initials": "AB", "birth_date": "2020-03-14", "sex": "F", "protocols": [protocol.pk]}
     data.update(overrides)
     return data
 
@@ -183,7 +183,7 @@ def test_create_dossier_puts_me_in_the_team_and_opens_it(client, alice, protocol
     assert response["Location"] == url_for("dossier_detail", dossier=dossier)
     assert dossier.patient.initials == "AB"
     assert dossier.patient.birth_date == datetime.date(2020, 3, 14)
-    assert dossier.protocol == protocol
+    assert list(dossier.protocols.all()) == [protocol]
     assert list(dossier.team.all()) == [alice]
     assert dossier.members.get().role == DossierMember.Role.CLINICIAN
 

@@ -1,11 +1,18 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from protocols.formats import ProtocolFileError
 from protocols.services import protocols_load_defaults
 
 
 class Command(BaseCommand):
-    help = "Crée ou met à jour les protocoles fournis par défaut (idempotent)."
+    help = "Importe et publie les protocoles fournis par défaut (protocols/defaults/). Idempotent."
 
     def handle(self, *args, **options):
-        for protocol in protocols_load_defaults():
-            self.stdout.write(f"{protocol.slug} : {protocol.sections.count()} sections")
+        try:
+            results = protocols_load_defaults()
+        except ProtocolFileError as exc:
+            raise CommandError("\n".join(exc.errors)) from exc
+        for result in results:
+            version = result.version
+            state = "importée" if result.created else "déjà à jour"
+            self.stdout.write(f"{version.protocol.slug} v{version.number} : {state}")

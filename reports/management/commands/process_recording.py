@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from protocols.models import Protocol
+from protocols.selectors import protocols_available
 from reports import services
 from reports.models import Consultation, PipelineJob, Report
 from reports.pdf import render_report_pdf
@@ -25,7 +25,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("audio", type=Path)
-        parser.add_argument("--protocol", required=True, help="identifiant du protocole")
+        parser.add_argument(
+            "--protocol",
+            required=True,
+            action="append",
+            help="identifiant du protocole (répéter l'option pour en suivre plusieurs)",
+        )
         parser.add_argument("--pdf", type=Path, help="écrit le compte rendu en PDF ici")
         parser.add_argument(
             "--json", type=Path, help="écrit le compte rendu et la transcription en JSON ici"
@@ -39,23 +44,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--birth-date", type=date.fromisoformat, help="AAAA-MM-JJ (nouveau dossier)"
         )
+        parser.add_argument(
+            "--gestational-weeks", type=int, help="terme de naissance en SA, si prématuré"
+        )
 
     def handle(self, *args, **options):
         audio: Path = options["audio"]
         if not audio.is_file():
             raise CommandError(f"Fichier introuvable : {audio}")
-        protocol = Protocol.objects.filter(slug=options["protocol"]).first()
-        if protocol is None:
-            known = ", ".join(Protocol.objects.values_list("slug", flat=True)) or "aucun"
+        protocols = list(protocols_available().filter(slug__in=options["protocol"]))
+        unknown = set(options["protocol"]) - {p.slug for p in protocols}
+        if unknown:
+            known = ", ".join(protocols_available().values_list("slug", flat=True)) or "aucun"
             raise CommandError(
-                f"Protocole inconnu : {options['protocol']} (disponibles : {known})."
+                f"Protocole inconnu ou non publié : {', '.join(sorted(unknown))} "
+                f"(disponibles : {known})."
             )
+        protocols.sort(key=lambda p: options["protocol"].index(p.slug))
 
         operator = services.cli_operator_get()
         try:
             # One transaction: a refused recording leaves no empty dossier behind.
             with transaction.atomic(), open(audio, "rb") as handle:
-                consultation = self._consultation(options, protocol, operator)
+                consultation = self._consultation(options, protocols, operator)
                 job = services.recording_upload(
                     consultation=consultation,
                     audio=File(handle, name=str(audio)),
@@ -93,7 +104,7 @@ class Command(BaseCommand):
             f"{job.recording.transcript.segments.count()} segments transcrits."
         )
 
-    def _consultation(self, options, protocol, operator) -> Consultation:
+    def _consultation(self, options, protocols, operator) -> Consultation:
         if options["consultation"]:
             consultation = Consultation.objects.filter(pk=options["consultation"]).first()
             if consultation is None:
@@ -103,7 +114,8 @@ class Command(BaseCommand):
             initials=options["initials"],
             birth_date=options["birth_date"],
             sex="X",
-            protocol=protocol,
+            protocols=protocols,
+            gestational_age_weeks=options["gestational_weeks"],
             created_by=operator,
         )
         return services.consultation_create(
@@ -122,11 +134,24 @@ def _report_as_dict(report: Report) -> dict:
         "report_id": report.pk,
         "dossier_id": report.dossier_id,
         "patient_code": report.dossier.patient.code,
-        "protocol": report.protocol.slug,
+        "protocols": [
+            {"slug": v.protocol.slug, "version": v.number}
+            for v in report.protocol_versions.select_related("protocol")
+        ],
+        "child_age_months": report.child_age_months,
+        "age_is_corrected": report.age_is_corrected,
         "status": report.status,
         "sections": [
-            {"key": s.key, "title": s.title, "position": s.position, "body": s.body}
-            for s in report.sections.all()
+            {
+                "key": s.key,
+                "title": s.title,
+                "position": s.position,
+                "body": s.body,
+                "items": [
+                    {"key": i.key, "label": i.label, "answer": i.answer} for i in s.items.all()
+                ],
+            }
+            for s in report.sections.prefetch_related("items")
         ],
         "transcripts": [
             {

@@ -6,7 +6,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from protocols.models import Protocol
+from protocols.selectors import protocols_available
 from reports import services
 from reports.demo import (
     DEMO_ACCOUNTS,
@@ -17,6 +17,8 @@ from reports.demo import (
 from reports.models import Consultation, Dossier
 
 DEMO_INITIALS = "LD"
+# The report structure, then the screening grid for the child's age and the autism grid.
+DEMO_PROTOCOLS = ["bilan-tnd", "reperage-tnd-0-7", "evaluation-tsa"]
 
 
 class Command(BaseCommand):
@@ -27,7 +29,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--protocol", default="bilan-tnd")
+        parser.add_argument(
+            "--protocol", action="append", help="protocoles du dossier de démonstration"
+        )
 
     def handle(self, *args, **options):
         credentials = demo_accounts_ensure(settings.DATA_DIR / "demo-accounts.json")
@@ -36,23 +40,24 @@ class Command(BaseCommand):
         if not Dossier.objects.filter(
             created_by=clinician, patient__initials=DEMO_INITIALS
         ).exists():
-            self._create_demo_dossier(options["protocol"], users)
+            self._create_demo_dossier(options["protocol"] or DEMO_PROTOCOLS, users)
         self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
         for username, *_rest in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username} / {credentials[username]}")
 
-    def _create_demo_dossier(self, protocol_slug, users):
-        protocol = Protocol.objects.filter(slug=protocol_slug).first()
-        if protocol is None:
+    def _create_demo_dossier(self, slugs, users):
+        found = {p.slug: p for p in protocols_available().filter(slug__in=slugs)}
+        missing = [slug for slug in slugs if slug not in found]
+        if missing:
             raise CommandError(
-                f"Protocole inconnu : {protocol_slug} (lancez load_default_protocols)."
+                f"Protocole inconnu : {', '.join(missing)} (lancez load_default_protocols)."
             )
         today = timezone.localdate()
         dossier = services.dossier_create(
             initials=DEMO_INITIALS,
             birth_date=date(today.year - 3, 3, 14),
             sex="M",
-            protocol=protocol,
+            protocols=[found[slug] for slug in slugs],
             created_by=users["clinicienne"],
         )
         services.dossier_member_add(
