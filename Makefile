@@ -9,7 +9,7 @@ PIP := $(PY) -m pip
 # Debian packages: espeak-ng makes the demo and test recordings, Pango is WeasyPrint's
 # text engine; redis-server, postgresql and poppler-utils (pdftotext) are for the tests.
 DEBIAN_RUN := espeak-ng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-DEBIAN_TEST := $(DEBIAN_RUN) redis-server postgresql poppler-utils
+DEBIAN_TEST := $(DEBIAN_RUN) redis-server postgresql poppler-utils chromium
 
 .PHONY: run test setup setup-test models migrate serve lint format clean
 

@@ -1,0 +1,55 @@
+"""Browser tests: Playwright driving Debian's Chromium against Django's live server."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# between browser steps are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail("Chromium is not installed (make test installs Debian's chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+def log_in(page, live_server, username: str, password: str, *, admin: bool = False) -> None:
+    path = "/admin/login/" if admin else "/comptes/connexion/"
+    page.goto(live_server.url + path)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("[type=submit]")
