@@ -56,7 +56,9 @@ class ProtocolVersion(models.Model):
         OFFICIAL = "official", _("texte officiel")
         SYNTHESIS = "synthesis", _("synthèse (non officielle)")
 
-    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="versions")
+    protocol = models.ForeignKey(
+        Protocol, on_delete=models.PROTECT, related_name="versions", verbose_name=_("protocole")
+    )
     number = models.PositiveIntegerField(_("numéro"))
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -77,7 +79,12 @@ class ProtocolVersion(models.Model):
     )
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("publiée par"),
     )
     retired_at = models.DateTimeField(_("retirée le"), null=True, blank=True)
     history = HistoricalRecords()
@@ -119,7 +126,12 @@ class ProtocolSection(models.Model):
         REPORT = "report", _("compte rendu")
         CARE_PLAN = "care_plan", _("plan de soins")
 
-    version = models.ForeignKey(ProtocolVersion, on_delete=models.CASCADE, related_name="sections")
+    version = models.ForeignKey(
+        ProtocolVersion,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("version"),
+    )
     key = models.SlugField(_("clé"), max_length=KEY_MAX_LENGTH)
     title = models.CharField(_("titre"), max_length=200)
     kind = models.CharField(_("document"), max_length=10, choices=Kind.choices, default=Kind.REPORT)

@@ -14,7 +14,7 @@ from reports.demo import (
     demo_accounts_ensure,
     make_demo_recording,
 )
-from reports.models import Consultation, Dossier
+from reports.models import Consultation, Dossier, PipelineJob
 
 DEMO_INITIALS = "LD"
 # The report structure, then the screening grid for the child's age and the autism grid.
@@ -36,11 +36,22 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         credentials = demo_accounts_ensure(settings.DATA_DIR / "demo-accounts.json")
         users = {u.username: u for u in get_user_model().objects.filter(username__in=credentials)}
-        clinician = users["clinicienne"]
-        if not Dossier.objects.filter(
-            created_by=clinician, patient__initials=DEMO_INITIALS
-        ).exists():
-            self._create_demo_dossier(options["protocol"] or DEMO_PROTOCOLS, users)
+        dossier = Dossier.objects.filter(
+            created_by=users["clinicienne"], patient__initials=DEMO_INITIALS
+        ).first()
+        if dossier is None:
+            job = self._create_demo_dossier(options["protocol"] or DEMO_PROTOCOLS, users)
+        else:
+            job = PipelineJob.objects.filter(recording__consultation__dossier=dossier).first()
+        if job is not None and job.status != PipelineJob.Status.DONE:
+            self.stdout.write("Transcription de l'enregistrement de démonstration…")
+            # Inline rather than queued: the demo dossier is complete when `make run` serves.
+            services.recording_transcribe(job_id=job.pk)
+            job.refresh_from_db()
+            if job.status != PipelineJob.Status.DONE:
+                raise CommandError(
+                    f"La transcription de démonstration a échoué : {job.error_message}"
+                )
         self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
         for username, *_rest in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username} / {credentials[username]}")
@@ -80,10 +91,4 @@ class Command(BaseCommand):
                 user=users["clinicienne"],
                 enqueue=False,
             )
-        self.stdout.write("Transcription de l'enregistrement de démonstration…")
-        # Inline rather than queued: the demo dossier is complete when `make run` serves.
-        services.recording_transcribe(job_id=job.pk)
-        job.refresh_from_db()
-        self.stdout.write(
-            f"Dossier de démonstration {dossier.patient.code} : {job.get_status_display()}"
-        )
+        return job
