@@ -128,6 +128,7 @@ class ProtocolVersionAdmin(SimpleHistoryAdmin):
         "source_status",
         "sources",
         "notes",
+        "vocabulary",
         "published_at",
         "published_by",
         "retired_at",

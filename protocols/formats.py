@@ -51,6 +51,8 @@ class ProtocolFileError(ValueError):
 # --- Schema -----------------------------------------------------------------------------
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+# List entries are stored one per line: an entry may not span lines.
+Line = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^\n\r]*$")]
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 AgeBand = tuple[Annotated[int, Field(ge=0, le=240)], Annotated[int, Field(ge=1, le=240)]]
 
@@ -69,8 +71,8 @@ class ItemSpec(_Strict):
     key: Key
     label: Text200
     hint: Annotated[str, StringConstraints(min_length=1)]
-    examples: list[Annotated[str, StringConstraints(min_length=1)]] = []
-    keywords: list[Annotated[str, StringConstraints(min_length=1)]] = []
+    examples: list[Line] = []
+    keywords: list[Line] = []
     answer_type: Literal["observation", "text", "score", "date"] = "observation"
     role: Literal["milestone", "regression", "risk_factor", "information"] = "information"
     age_months: AgeBand | None = None
@@ -108,8 +110,9 @@ class RuleSpec(_Strict):
 
 class VersionSpec(_Strict):
     source_status: Literal["official", "synthesis"]
-    sources: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
+    sources: list[Line] = Field(min_length=1)
     notes: str = ""
+    vocabulary: list[Annotated[Line, StringConstraints(max_length=60)]] = []
     sections: list[SectionSpec] = Field(min_length=1)
     rules: list[RuleSpec] = []
 
@@ -182,6 +185,7 @@ def load_protocol_file(content: bytes | str) -> ProtocolFile:
         raise ProtocolFileError(["imbrication trop profonde"]) from exc
     if node is None:
         raise ProtocolFileError(["le fichier est vide"])
+    _refuse_anchors(text)
 
     lines: dict[Path, int] = {}
     data = _Reader(lines).read(node, path=(), depth=0)
@@ -195,6 +199,16 @@ def load_protocol_file(content: bytes | str) -> ProtocolFile:
     if problems:
         raise ProtocolFileError([_located(path, message, lines) for path, message in problems])
     return spec
+
+
+def _refuse_anchors(text: str) -> None:
+    """Anchors are refused even when never used: the format has no use for them."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            line = event.start_mark.line + 1
+            raise ProtocolFileError(
+                [f"ligne {line} : les ancres et alias YAML (&, *) ne sont pas acceptés"]
+            )
 
 
 def _located(path: Path, message: str, lines: dict[Path, int]) -> str:

@@ -72,17 +72,32 @@ class ProtocolVersion(models.Model):
     )
     sources = models.TextField(_("sources"), help_text=_("Une référence par ligne."))
     notes = models.TextField(_("notes"), blank=True)
+    vocabulary = models.TextField(
+        _("vocabulaire"),
+        blank=True,
+        help_text=_(
+            "Termes à bien orthographier dans les transcriptions (outils, professions, "
+            "signes), un par ligne : ils sont donnés au modèle de reconnaissance vocale."
+        ),
+    )
     content_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # PROTECT: who wrote and published a grid is part of the record (deactivate accounts
+    # rather than delete them).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("créée par"),
     )
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("publiée par"),
     )
@@ -118,7 +133,11 @@ class ProtocolVersion(models.Model):
 
     @property
     def source_list(self) -> list[str]:
-        return [line.strip() for line in self.sources.splitlines() if line.strip()]
+        return _lines(self.sources)
+
+    @property
+    def vocabulary_list(self) -> list[str]:
+        return _lines(self.vocabulary)
 
 
 class ProtocolSection(models.Model):

@@ -61,12 +61,12 @@ def protocol_import(
     latest = protocol.versions.order_by("-number").first()
     if latest is not None and latest.status != "retired" and _digest(latest) == digest:
         if publish and latest.is_draft:
-            version_publish(version=latest, user=user)
+            latest = version_publish(version=latest, user=user)
         return ImportResult(version=latest, created=False)
 
     version = _version_create(protocol=protocol, spec=spec.version, user=user)
     if publish:
-        version_publish(version=version, user=user)
+        version = version_publish(version=version, user=user)
     return ImportResult(version=version, created=True)
 
 
@@ -102,6 +102,7 @@ def _version_spec(version: ProtocolVersion) -> VersionSpec:
         source_status=version.source_status,
         sources=version.source_list,
         notes=version.notes,
+        vocabulary=version.vocabulary_list,
         sections=[
             SectionSpec(
                 key=section.key,
@@ -149,6 +150,7 @@ def _version_create(
         source_status=spec.source_status,
         sources="\n".join(spec.sources),
         notes=spec.notes,
+        vocabulary="\n".join(spec.vocabulary),
         created_by=user,
     )
     for s, section_spec in enumerate(spec.sections, start=1):
@@ -255,12 +257,30 @@ def version_retire(*, version: ProtocolVersion) -> ProtocolVersion:
 # --- Defaults -------------------------------------------------------------------------
 
 
+@transaction.atomic
 def protocols_load_defaults() -> list[ImportResult]:
-    """Import and publish the protocols shipped in protocols/defaults/. Idempotent."""
+    """Import the protocols shipped in protocols/defaults/. Idempotent, and never overrides a
+    site's own work: a shipped grid is published only for a protocol the site does not have
+    yet. When a newer neddie ships different content for a protocol the site already has,
+    it arrives as a draft for an admin to review, unless one of the site's versions already
+    has that content."""
     results = []
     for path in sorted(DEFAULTS_DIR.glob("*.yaml")):
+        content = path.read_bytes()
         try:
-            results.append(protocol_import(content=path.read_bytes(), publish=True))
+            spec = load_protocol_file(content)
         except ProtocolFileError as exc:
             raise ProtocolFileError([f"{path.name} : {error}" for error in exc.errors]) from exc
+        protocol = Protocol.objects.filter(slug=spec.slug).first()
+        if protocol is None:
+            results.append(protocol_import(content=content, publish=True))
+            continue
+        digest = spec.content_sha256()
+        known = next(
+            (v for v in protocol.versions.order_by("-number") if _digest(v) == digest), None
+        )
+        if known is not None:
+            results.append(ImportResult(version=known, created=False))
+        else:
+            results.append(protocol_import(content=content, publish=False))
     return results

@@ -242,6 +242,9 @@ class Segment(models.Model):
     text = models.TextField(_("texte"))
     speaker = models.CharField(_("locuteur"), max_length=40, default=UNKNOWN_SPEAKER)
     confidence = models.FloatField(_("confiance"), null=True, blank=True)
+    low_confidence = models.BooleanField(_("transcription incertaine"), default=False)
+    # [{"start", "end", "word", "probability"}]: word-level timing for precise citations.
+    words = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["transcript", "index"]

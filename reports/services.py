@@ -8,6 +8,7 @@ import io
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -347,7 +348,10 @@ def recording_transcribe(
         engine = transcriber or get_transcriber()
         with _stored_file_path(recording) as path:
             result = engine.transcribe(
-                path, language=settings.TRANSCRIPTION_LANGUAGE, on_progress=report_progress
+                path,
+                language=settings.TRANSCRIPTION_LANGUAGE,
+                vocabulary=transcription_vocabulary(recording.consultation),
+                on_progress=report_progress,
             )
     except TranscriptionEngineError as exc:
         job_fail(job_id=job.pk, reason=exc.message)
@@ -363,6 +367,19 @@ def recording_transcribe(
         job.save()
     log.info("job.done", job_id=job.pk, transcript_id=transcript.pk, segments=len(result.segments))
     return job
+
+
+def transcription_vocabulary(consultation: Consultation) -> list[str]:
+    """Terms the recognizer should spell right: the vocabulary of the dossier's protocols
+    and the participants' roles, without repeats."""
+    terms = [
+        term
+        for protocol in dossier_protocols(consultation.dossier)
+        if (version := protocol.published_version()) is not None
+        for term in version.vocabulary_list
+    ]
+    terms += [role.strip() for role in consultation.participants.split(",")]
+    return list(dict.fromkeys(term for term in terms if term))
 
 
 # --- Transcripts and reports ----------------------------------------------------------------
@@ -388,6 +405,8 @@ def transcript_store(*, recording: Recording, result: TranscriptionResult) -> Tr
             text=segment.text,
             speaker=segment.speaker,
             confidence=segment.confidence,
+            low_confidence=segment.low_confidence,
+            words=[asdict(word) for word in segment.words],
         )
         for index, segment in enumerate(result.segments)
     )

@@ -7,13 +7,14 @@ is loaded once per process by ``get_transcriber``.
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
 
+from reports import transcript_guards as guards
 from reports.model_files import verify_model_folder
 
 UNKNOWN_SPEAKER = "inconnu"
@@ -28,12 +29,23 @@ class TranscriptionEngineError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class TranscribedWord:
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+@dataclass(frozen=True)
 class TranscribedSegment:
     start: float
     end: float
     text: str
     speaker: str = UNKNOWN_SPEAKER
     confidence: float | None = None
+    low_confidence: bool = False
+    # Word-level timing, so that a report sentence can cite, and play, a precise passage.
+    words: tuple[TranscribedWord, ...] = ()
 
 
 @dataclass
@@ -56,7 +68,12 @@ class Transcriber(Protocol):
     model_name: str
 
     def transcribe(
-        self, audio_path: Path, *, language: str, on_progress: ProgressCallback | None = None
+        self,
+        audio_path: Path,
+        *,
+        language: str,
+        vocabulary: Sequence[str] = (),
+        on_progress: ProgressCallback | None = None,
     ) -> TranscriptionResult: ...
 
 
@@ -92,15 +109,34 @@ class FasterWhisperTranscriber:
         )
 
     def transcribe(
-        self, audio_path: Path, *, language: str, on_progress: ProgressCallback | None = None
+        self,
+        audio_path: Path,
+        *,
+        language: str,
+        vocabulary: Sequence[str] = (),
+        on_progress: ProgressCallback | None = None,
     ) -> TranscriptionResult:
+        """Transcribe ``audio_path``; ``vocabulary`` (protocol terms, participants) is given
+        to the model as context so that it spells them right.
+
+        Deterministic: the same audio gives the same transcript (fixed sampling seed for
+        the temperature fallback)."""
+        import ctranslate2
+
+        ctranslate2.set_random_seed(SAMPLING_SEED)
+        vocabulary = [term for term in vocabulary if term.strip()]
         segments, info = self._model.transcribe(
             str(audio_path),
             language=language,
             beam_size=self.beam_size,
-            # Silero VAD (shipped inside faster-whisper) skips silence, where Whisper
-            # would otherwise invent text.
+            # Silero VAD (shipped inside faster-whisper) skips silence and noise, where
+            # Whisper would otherwise invent text.
             vad_filter=True,
+            word_timestamps=True,
+            # Feeding the previous text back makes the model loop on its own mistakes.
+            condition_on_previous_text=False,
+            hallucination_silence_threshold=2.0,
+            initial_prompt=vocabulary_prompt(vocabulary),
         )
         result = TranscriptionResult(
             language=info.language,
@@ -109,19 +145,52 @@ class FasterWhisperTranscriber:
             model_name=self.model_name,
         )
         for segment in segments:  # a generator: decoding happens here
-            text = segment.text.strip()
-            if text:
-                result.segments.append(
-                    TranscribedSegment(
-                        start=round(segment.start, 3),
-                        end=round(segment.end, 3),
-                        text=text,
-                        confidence=round(math.exp(segment.avg_logprob), 4),
-                    )
-                )
+            kept = _keep(segment, vocabulary)
+            if kept is not None:
+                result.segments.append(kept)
             if on_progress and info.duration:
                 on_progress(min(segment.end / info.duration, 1.0))
         return result
+
+
+SAMPLING_SEED = 1234
+
+
+def vocabulary_prompt(vocabulary: Sequence[str]) -> str | None:
+    if not vocabulary:
+        return None
+    return "Termes de la consultation : " + ", ".join(vocabulary) + "."
+
+
+def _keep(segment, vocabulary: Sequence[str]) -> TranscribedSegment | None:
+    """The segment as neddie stores it, or None when it is not trustworthy speech."""
+    text = segment.text.strip()
+    if (
+        not text
+        or guards.is_unlikely_speech(segment.no_speech_prob, segment.avg_logprob)
+        or guards.is_boilerplate(text)
+        or guards.echoes_prompt(text, list(vocabulary))
+    ):
+        return None
+    words = tuple(
+        TranscribedWord(
+            start=round(word.start, 3),
+            end=round(word.end, 3),
+            word=word.word,
+            probability=round(float(word.probability), 4),
+        )
+        for word in segment.words or ()
+    )
+    return TranscribedSegment(
+        start=round(segment.start, 3),
+        end=round(segment.end, 3),
+        text=text,
+        confidence=round(math.exp(float(segment.avg_logprob)), 4),
+        low_confidence=guards.is_low_confidence(
+            segment.avg_logprob, [word.probability for word in words]
+        ),
+        words=words,
+    )
 
 
 @functools.cache

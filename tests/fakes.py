@@ -15,9 +15,11 @@ class FakeTranscriber:
             TranscribedSegment(2.5, 6.0, "Il aligne ses petites voitures.", confidence=0.8),
         ]
         self.calls: list[Path] = []
+        self.vocabularies: list[list[str]] = []
 
-    def transcribe(self, audio_path: Path, *, language: str, on_progress=None):
+    def transcribe(self, audio_path: Path, *, language: str, vocabulary=(), on_progress=None):
         self.calls.append(audio_path)
+        self.vocabularies.append(list(vocabulary))
         assert audio_path.is_file(), "the transcriber must get a readable local file"
         for segment in self.segments:
             if on_progress:

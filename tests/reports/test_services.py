@@ -5,8 +5,10 @@ from django.core.files import File
 
 from reports import services
 from reports.models import PipelineJob, Report, Transcript
+from reports.transcription import TranscribedSegment, TranscribedWord
 from tests.factories import ConsultationFactory
 from tests.fakes import FakeTranscriber
+from tests.protocol_files import REPORT_PROTOCOL, import_published
 
 
 def upload(consultation, path: Path, user, **kwargs) -> PipelineJob:
@@ -116,3 +118,36 @@ def test_two_consultations_feed_one_draft_report(dossier, alice, tone_wav, frenc
         services.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
     report = Report.objects.get(dossier=dossier)
     assert report.transcripts.count() == 2
+
+
+def test_transcription_gets_protocol_vocabulary_and_participant_roles(alice, tone_wav):
+    version = import_published(
+        REPORT_PROTOCOL.replace(
+            "  sources: [Synthèse écrite pour les tests]",
+            "  sources: [Synthèse écrite pour les tests]\n  vocabulary: [ADOS-2, Vineland]",
+        )
+    )
+    dossier = services.dossier_create(
+        initials="VB", birth_date=None, sex="F", protocols=[version.protocol], created_by=alice
+    )
+    consultation = ConsultationFactory(dossier=dossier, participants="orthophoniste, mère")
+    job = upload(consultation, tone_wav, alice, enqueue=False)
+    fake = FakeTranscriber()
+    services.recording_transcribe(job_id=job.pk, transcriber=fake)
+    assert fake.vocabularies == [["ADOS-2", "Vineland", "orthophoniste", "mère"]]
+
+
+def test_word_timings_and_uncertainty_are_stored(dossier, alice, tone_wav):
+    consultation = ConsultationFactory(dossier=dossier, created_by=alice)
+    job = upload(consultation, tone_wav, alice, enqueue=False)
+    words = (TranscribedWord(0.0, 0.4, " Il", 0.9), TranscribedWord(0.4, 1.1, " aligne", 0.3))
+    fake = FakeTranscriber(
+        [TranscribedSegment(0.0, 1.1, "Il aligne", low_confidence=True, words=words)]
+    )
+    services.recording_transcribe(job_id=job.pk, transcriber=fake)
+    segment = Transcript.objects.get(recording=job.recording).segments.get()
+    assert segment.low_confidence
+    assert segment.words == [
+        {"start": 0.0, "end": 0.4, "word": " Il", "probability": 0.9},
+        {"start": 0.4, "end": 1.1, "word": " aligne", "probability": 0.3},
+    ]
