@@ -5,7 +5,10 @@ from protocols.services import protocols_load_defaults
 
 
 class Command(BaseCommand):
-    help = "Importe et publie les protocoles fournis par défaut (protocols/defaults/). Idempotent."
+    help = (
+        "Importe les protocoles fournis par défaut (protocols/defaults/) : publiés s'ils sont "
+        "nouveaux, en brouillon à relire si le site a déjà ce protocole. Idempotent."
+    )
 
     def handle(self, *args, **options):
         try:
@@ -14,5 +17,8 @@ class Command(BaseCommand):
             raise CommandError("\n".join(exc.errors)) from exc
         for result in results:
             version = result.version
-            state = "importée" if result.created else "déjà à jour"
+            if result.created:
+                state = f"importée ({version.get_status_display()})"
+            else:
+                state = "déjà à jour"
             self.stdout.write(f"{version.protocol.slug} v{version.number} : {state}")
