@@ -166,7 +166,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Longer than the longest task, so Redis never hands a running task to a second
         # worker (acks_late keeps the message unacknowledged while it runs).
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600),
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     }
 else:
     # Embedded default: kombu's filesystem transport needs no server.
@@ -182,11 +182,16 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 3600)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 3600 - 300)
+# Long recordings are cut into chunks of a few minutes, so no task runs long: these limits
+# stay well under the visibility timeout above.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=50 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45 * 60)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Heavy work (speech recognition) gets its own queue, so it can have its own workers.
-CELERY_TASK_ROUTES = {"reports.tasks.transcribe_recording": {"queue": "transcription"}}
+CELERY_TASK_ROUTES = {
+    "reports.tasks.transcribe_recording": {"queue": "transcription"},
+    "reports.tasks.transcribe_chunk": {"queue": "transcription"},
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Speech to text --------------------------------------------------------------------
@@ -199,6 +204,10 @@ WHISPER_COMPUTE_TYPE = env("WHISPER_COMPUTE_TYPE", default="int8")
 WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=0)  # 0: CTranslate2 decides
 WHISPER_BEAM_SIZE = env.int("WHISPER_BEAM_SIZE", default=5)
 TRANSCRIPTION_LANGUAGE = env("TRANSCRIPTION_LANGUAGE", default="fr")
+# Recordings are transcribed in chunks of about this length, cut at the quietest moment
+# within the search window around each target cut.
+TRANSCRIPTION_CHUNK_SECONDS = env.float("TRANSCRIPTION_CHUNK_SECONDS", default=300.0)
+TRANSCRIPTION_CHUNK_SEARCH_SECONDS = env.float("TRANSCRIPTION_CHUNK_SEARCH_SECONDS", default=20.0)
 
 # --- Recording limits: clear errors beyond these -------------------------------------------
 RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=1024 * 1024 * 1024)

@@ -194,6 +194,15 @@ class Recording(models.Model):
     codec = models.CharField(_("codec"), max_length=40)
     sample_rate = models.PositiveIntegerField(_("fréquence d'échantillonnage (Hz)"))
     channels = models.PositiveSmallIntegerField(_("canaux"))
+    speaker_label = models.CharField(
+        _("locuteur de la piste"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Si la plateforme enregistre une piste par participant : qui parle sur celle-ci "
+            "(clinicien, parent, enfant…)."
+        ),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -374,3 +383,43 @@ class PipelineJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+def _chunk_path(instance: "TranscriptionChunk", filename: str) -> str:
+    return f"work/job-{instance.job_id}/{filename}"
+
+
+class TranscriptionChunk(models.Model):
+    """A few minutes of one channel of a recording, transcribed on its own so that long
+    recordings are shared between workers, and a crash loses only the chunk in flight."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("en attente")
+        RUNNING = "running", _("en cours")
+        DONE = "done", _("terminé")
+
+    job = models.ForeignKey(PipelineJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    channel = models.PositiveSmallIntegerField(default=0)
+    speaker = models.CharField(max_length=40)
+    start_seconds = models.FloatField()
+    end_seconds = models.FloatField()
+    audio = models.FileField(upload_to=_chunk_path, max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The chunk's segments, times already on the recording's timeline.
+    segments = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    engine = models.CharField(max_length=40, blank=True)
+    model_name = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["job", "index", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "index", "channel"], name="transcription_chunk_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Segment audio {self.index} (voie {self.channel})"

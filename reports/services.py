@@ -7,7 +7,7 @@ import hashlib
 import io
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -40,10 +40,7 @@ from reports.models import (
 )
 from reports.selectors import dossier_child_age, dossier_protocols
 from reports.transcription import (
-    Transcriber,
-    TranscriptionEngineError,
     TranscriptionResult,
-    get_transcriber,
 )
 
 log = structlog.get_logger(__name__)
@@ -152,7 +149,7 @@ def consultation_create(
 
 
 @contextlib.contextmanager
-def _local_path(audio: File) -> Iterator[Path]:
+def local_path_for(audio: File) -> Iterator[Path]:
     """A path on disk for ``audio``: its own if it has one, else a temporary copy."""
     if hasattr(audio, "temporary_file_path"):
         yield Path(audio.temporary_file_path())
@@ -168,24 +165,13 @@ def _local_path(audio: File) -> Iterator[Path]:
         yield Path(copy.name)
 
 
-@contextlib.contextmanager
-def _stored_file_path(recording: Recording) -> Iterator[Path]:
-    """A local path to the stored recording (a temporary copy on remote storages)."""
-    try:
-        local = Path(recording.file.path)
-    except NotImplementedError:  # remote storage such as S3
-        with recording.file.open("rb") as stored, _local_path(stored) as copy:
-            yield copy
-    else:
-        yield local
-
-
 def recording_upload(
     *,
     consultation: Consultation,
     audio: File,
     original_name: str,
     uploaded_by: AbstractBaseUser,
+    speaker_label: str = "",
     enqueue: bool = True,
 ) -> PipelineJob:
     """Store a recording for a consultation and queue its transcription.
@@ -197,7 +183,7 @@ def recording_upload(
     """
     if not consultation.recording_consent:
         raise ServiceError(CONSENT_MISSING)
-    with _local_path(audio) as path:
+    with local_path_for(audio) as path:
         try:
             info = probe_audio(
                 path,
@@ -221,6 +207,7 @@ def recording_upload(
             codec=info.codec,
             sample_rate=info.sample_rate,
             channels=info.channels,
+            speaker_label=speaker_label.strip(),
             uploaded_by=uploaded_by,
         )
         with open(path, "rb") as handle:
@@ -278,108 +265,6 @@ def _enqueue_transcription(job_id: int) -> None:
     from reports.tasks import transcribe_recording
 
     transcribe_recording.delay(job_id)
-
-
-# --- Pipeline jobs ------------------------------------------------------------------------
-
-
-def _job_claim(job_id: int) -> PipelineJob | None:
-    """Mark the job running, or return None if it is already done (a redelivered task)."""
-    with transaction.atomic():
-        job = PipelineJob.objects.select_for_update().get(pk=job_id)
-        if job.status == PipelineJob.Status.DONE:
-            return None
-        job.status = PipelineJob.Status.RUNNING
-        job.progress = 0
-        job.error_message = ""
-        job.attempts += 1
-        job.started_at = timezone.now()
-        job.finished_at = None
-        job.save()
-    return job
-
-
-def job_progress_set(*, job: PipelineJob, progress: int) -> None:
-    """Record progress (0-100) without touching the job's other fields."""
-    job.progress = max(0, min(100, int(progress)))
-    PipelineJob.objects.filter(pk=job.pk).update(progress=job.progress)
-
-
-def job_fail(*, job_id: int, reason: str) -> None:
-    """Mark a job failed with a reason a clinician can read."""
-    PipelineJob.objects.filter(pk=job_id).update(
-        status=PipelineJob.Status.FAILED, error_message=reason, finished_at=timezone.now()
-    )
-    log.warning("job.failed", job_id=job_id)
-
-
-def recording_transcribe(
-    *,
-    job_id: int,
-    transcriber: Transcriber | None = None,
-    on_progress: Callable[[float], None] | None = None,
-) -> PipelineJob | None:
-    """Transcribe the job's recording, store the transcript and attach it to the dossier's
-    draft report (created from the protocol's sections if there is none).
-
-    Safe to run twice: a job already done is skipped (returns None), and a re-run replaces
-    the recording's transcript rather than adding a second one. An engine or audio problem
-    marks the job failed with a readable reason; other errors propagate to the caller.
-    ``on_progress`` receives the fraction of audio transcribed (for progress bars).
-    """
-    job = _job_claim(job_id)
-    if job is None:
-        log.info("job.skipped_done", job_id=job_id)
-        return None
-    recording = job.recording
-    reported = 0
-
-    def report_progress(fraction: float) -> None:
-        nonlocal reported
-        if on_progress:
-            on_progress(fraction)
-        # 95 at most: the last 5 % are storing the transcript and building the report.
-        progress = int(fraction * 95)
-        if progress >= reported + 5:
-            reported = progress
-            job_progress_set(job=job, progress=progress)
-
-    try:
-        engine = transcriber or get_transcriber()
-        with _stored_file_path(recording) as path:
-            result = engine.transcribe(
-                path,
-                language=settings.TRANSCRIPTION_LANGUAGE,
-                vocabulary=transcription_vocabulary(recording.consultation),
-                on_progress=report_progress,
-            )
-    except TranscriptionEngineError as exc:
-        job_fail(job_id=job.pk, reason=exc.message)
-        job.refresh_from_db()
-        return job
-
-    with transaction.atomic():
-        transcript = transcript_store(recording=recording, result=result)
-        report_attach_transcript(dossier=recording.consultation.dossier, transcript=transcript)
-        job.status = PipelineJob.Status.DONE
-        job.progress = 100
-        job.finished_at = timezone.now()
-        job.save()
-    log.info("job.done", job_id=job.pk, transcript_id=transcript.pk, segments=len(result.segments))
-    return job
-
-
-def transcription_vocabulary(consultation: Consultation) -> list[str]:
-    """Terms the recognizer should spell right: the vocabulary of the dossier's protocols
-    and the participants' roles, without repeats."""
-    terms = [
-        term
-        for protocol in dossier_protocols(consultation.dossier)
-        if (version := protocol.published_version()) is not None
-        for term in version.vocabulary_list
-    ]
-    terms += [role.strip() for role in consultation.participants.split(",")]
-    return list(dict.fromkeys(term for term in terms if term))
 
 
 # --- Transcripts and reports ----------------------------------------------------------------

@@ -1,10 +1,16 @@
-"""Celery tasks: thin, take ids, safe to run twice; the work lives in services."""
+"""Celery tasks: thin, take ids, safe to run twice; the work lives in
+``reports.transcription_pipeline``.
+
+A recording's transcription fans out: ``transcribe_recording`` cuts it into chunks and
+queues one ``transcribe_chunk`` per chunk; the worker finishing the last chunk merges them.
+"""
 
 import structlog
 from celery import shared_task
 from django.db import OperationalError
 
-from reports import services
+from reports import transcription_pipeline as pipeline
+from reports.models import TranscriptionChunk
 
 log = structlog.get_logger(__name__)
 
@@ -18,25 +24,49 @@ INTERNAL_ERROR = (
 )
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def transcribe_recording(self, job_id: int) -> None:
-    """Transcribe a recording and attach it to the dossier's draft report.
-
-    Idempotent (a job already done is skipped); retries transient database errors with
-    exponential backoff; any other error marks the job failed with a reference, and the
-    technical detail goes to the log (ids only, no patient text).
-    """
-    structlog.contextvars.bind_contextvars(job_id=job_id, task_id=self.request.id)
+def _run(task, job_id: int, work) -> None:
+    """Run ``work`` for ``job_id``: retry transient errors with exponential backoff; any
+    other error fails the job with a reference (details in the log, ids only)."""
+    structlog.contextvars.bind_contextvars(job_id=job_id, task_id=task.request.id)
     try:
-        services.recording_transcribe(job_id=job_id)
+        work()
     except TRANSIENT_ERRORS as exc:
-        if self.request.retries < MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
-        services.job_fail(job_id=job_id, reason=INTERNAL_ERROR.format(job_id=job_id))
+        if task.request.retries < MAX_RETRIES:
+            raise task.retry(exc=exc, countdown=2 ** (task.request.retries + 1)) from exc
+        pipeline.job_fail(job_id=job_id, reason=INTERNAL_ERROR.format(job_id=job_id))
         raise
     except Exception:
         log.exception("job.crashed")
-        services.job_fail(job_id=job_id, reason=INTERNAL_ERROR.format(job_id=job_id))
+        pipeline.job_fail(job_id=job_id, reason=INTERNAL_ERROR.format(job_id=job_id))
         raise
     finally:
         structlog.contextvars.unbind_contextvars("job_id", "task_id")
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def transcribe_recording(self, job_id: int) -> None:
+    """Cut the recording into chunks (once) and queue every chunk not yet transcribed.
+    Redelivered after everything was transcribed, it finalizes the job instead."""
+
+    def work() -> None:
+        pending = pipeline.job_prepare(job_id=job_id)
+        if pending is None:
+            return
+        if not pending:
+            pipeline.job_finalize(job_id=job_id)
+        for chunk_id in pending:
+            transcribe_chunk.delay(chunk_id)
+
+    _run(self, job_id, work)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def transcribe_chunk(self, chunk_id: int) -> None:
+    """Transcribe one chunk; the worker that completes the last chunk merges the job."""
+    job_id = TranscriptionChunk.objects.values_list("job_id", flat=True).get(pk=chunk_id)
+
+    def work() -> None:
+        if pipeline.chunk_transcribe(chunk_id=chunk_id) is not None:
+            pipeline.job_finalize(job_id=job_id)
+
+    _run(self, job_id, work)

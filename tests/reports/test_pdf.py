@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.core.files import File
 
-from reports import services
+from reports import services, transcription_pipeline
 from reports.models import Report
 from reports.pdf import RefusedURL, StaticOnlyURLFetcher, render_report_pdf
 from tests.factories import ConsultationFactory
@@ -34,7 +34,7 @@ def report(dossier, alice, tone_wav) -> Report:
             uploaded_by=alice,
             enqueue=False,
         )
-    services.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
+    transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
     return Report.objects.get(dossier=dossier)
 
 

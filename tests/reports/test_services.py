@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from django.core.files import File
 
-from reports import services
+from reports import services, transcription_pipeline
 from reports.models import PipelineJob, Report, Transcript
 from reports.transcription import TranscribedSegment, TranscribedWord
 from tests.factories import ConsultationFactory
@@ -73,7 +73,7 @@ def test_transcription_creates_report_skeleton_with_transcript(dossier, alice, t
     job = upload(consultation, tone_wav, alice, enqueue=False)
     fake = FakeTranscriber()
 
-    services.recording_transcribe(job_id=job.pk, transcriber=fake)
+    transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=fake)
 
     job.refresh_from_db()
     assert job.status == PipelineJob.Status.DONE and job.progress == 100
@@ -92,8 +92,8 @@ def test_transcription_twice_is_skipped_and_keeps_one_transcript(dossier, alice,
     consultation = ConsultationFactory(dossier=dossier, created_by=alice)
     job = upload(consultation, tone_wav, alice, enqueue=False)
     fake = FakeTranscriber()
-    services.recording_transcribe(job_id=job.pk, transcriber=fake)
-    assert services.recording_transcribe(job_id=job.pk, transcriber=fake) is None
+    transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=fake)
+    assert transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=fake) is None
     assert len(fake.calls) == 1
     assert Transcript.objects.filter(recording=job.recording).count() == 1
 
@@ -101,10 +101,10 @@ def test_transcription_twice_is_skipped_and_keeps_one_transcript(dossier, alice,
 def test_a_rerun_after_a_crash_replaces_the_transcript(dossier, alice, tone_wav):
     consultation = ConsultationFactory(dossier=dossier, created_by=alice)
     job = upload(consultation, tone_wav, alice, enqueue=False)
-    services.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
+    transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
     # A worker died after storing but before acknowledging: the job is queued again.
     PipelineJob.objects.filter(pk=job.pk).update(status=PipelineJob.Status.QUEUED)
-    services.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
+    transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
     assert Transcript.objects.filter(recording=job.recording).count() == 1
     assert Report.objects.filter(dossier=dossier).count() == 1
     job.refresh_from_db()
@@ -115,7 +115,7 @@ def test_two_consultations_feed_one_draft_report(dossier, alice, tone_wav, frenc
     for path in (tone_wav, french_speech):
         consultation = ConsultationFactory(dossier=dossier, created_by=alice)
         job = upload(consultation, path, alice, enqueue=False)
-        services.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
+        transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
     report = Report.objects.get(dossier=dossier)
     assert report.transcripts.count() == 2
 
@@ -133,7 +133,7 @@ def test_transcription_gets_protocol_vocabulary_and_participant_roles(alice, ton
     consultation = ConsultationFactory(dossier=dossier, participants="orthophoniste, mère")
     job = upload(consultation, tone_wav, alice, enqueue=False)
     fake = FakeTranscriber()
-    services.recording_transcribe(job_id=job.pk, transcriber=fake)
+    transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=fake)
     assert fake.vocabularies == [["ADOS-2", "Vineland", "orthophoniste", "mère"]]
 
 
@@ -144,7 +144,7 @@ def test_word_timings_and_uncertainty_are_stored(dossier, alice, tone_wav):
     fake = FakeTranscriber(
         [TranscribedSegment(0.0, 1.1, "Il aligne", low_confidence=True, words=words)]
     )
-    services.recording_transcribe(job_id=job.pk, transcriber=fake)
+    transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=fake)
     segment = Transcript.objects.get(recording=job.recording).segments.get()
     assert segment.low_confidence
     assert segment.words == [

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import services
+from reports import services, transcription_pipeline
 from reports.models import (
     Consultation,
     Dossier,
@@ -51,7 +51,9 @@ def record(dossier, path: Path, user) -> PipelineJob:
 
 def transcribed_report(dossier, path: Path, user, transcriber=None) -> Report:
     job = record(dossier, path, user)
-    services.recording_transcribe(job_id=job.pk, transcriber=transcriber or FakeTranscriber())
+    transcription_pipeline.recording_transcribe(
+        job_id=job.pk, transcriber=transcriber or FakeTranscriber()
+    )
     return Report.objects.get(dossier=dossier)
 
 
@@ -277,7 +279,7 @@ def test_jobs_panel_polls_while_work_is_under_way(client, alice, dossier, tone_w
 
 def test_jobs_panel_stops_polling_once_done(client, alice, dossier, tone_wav):
     job = record(dossier, tone_wav, alice)
-    services.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
+    transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
     client.force_login(alice)
     response = client.get(url_for("dossier_jobs", dossier=dossier))
     content = text(response)
@@ -288,7 +290,9 @@ def test_jobs_panel_stops_polling_once_done(client, alice, dossier, tone_wav):
 
 def test_failed_job_shows_its_reason(client, alice, dossier, tone_wav):
     job = record(dossier, tone_wav, alice)
-    services.job_fail(job_id=job.pk, reason="Le modèle de transcription est introuvable.")
+    transcription_pipeline.job_fail(
+        job_id=job.pk, reason="Le modèle de transcription est introuvable."
+    )
     client.force_login(alice)
     content = text(client.get(url_for("dossier_jobs", dossier=dossier)))
     assert "échec" in content

@@ -9,7 +9,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from protocols.selectors import protocols_available
-from reports import services
+from reports import services, transcription_pipeline
 from reports.models import Consultation, PipelineJob, Report
 from reports.pdf import render_report_pdf
 from reports.selectors import report_sources
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             def advance(fraction: float) -> None:
                 bar.update(int(fraction * 100) - bar.n)
 
-            services.recording_transcribe(job_id=job.pk, on_progress=advance)
+            transcription_pipeline.recording_transcribe(job_id=job.pk, on_progress=advance)
             bar.update(100 - bar.n)
         job.refresh_from_db()
         if job.status != PipelineJob.Status.DONE:

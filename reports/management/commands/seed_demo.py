@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from protocols.selectors import protocols_available
-from reports import services
+from reports import services, transcription_pipeline
 from reports.demo import (
     DEMO_ACCOUNTS,
     SpeechSynthesisError,
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         if job is not None and job.status != PipelineJob.Status.DONE:
             self.stdout.write("Transcription de l'enregistrement de démonstration…")
             # Inline rather than queued: the demo dossier is complete when `make run` serves.
-            services.recording_transcribe(job_id=job.pk)
+            transcription_pipeline.recording_transcribe(job_id=job.pk)
             job.refresh_from_db()
             if job.status != PipelineJob.Status.DONE:
                 raise CommandError(

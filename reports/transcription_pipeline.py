@@ -1,0 +1,333 @@
+"""Transcription of a recording as a pipeline of chunks.
+
+1. ``job_prepare``: cut the recording into chunks of a few minutes at silences (per channel
+   when a stereo file holds one speaker per channel) and store them.
+2. ``chunk_transcribe``: transcribe one chunk; workers take chunks in parallel. A finished
+   chunk is stored and never redone; a worker that dies loses only the chunk in flight,
+   which the broker delivers again.
+3. ``job_finalize``: once every chunk is done, merge them on the recording's timeline into
+   the transcript, attach it to the dossier's draft report. Runs once, whoever calls it.
+
+``recording_transcribe`` runs the three steps in one process (command line, demo, tests);
+the Celery tasks run them across workers.
+"""
+
+import contextlib
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import structlog
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from reports import chunking
+from reports.audio import AudioInputError
+from reports.models import Consultation, PipelineJob, Recording, TranscriptionChunk
+from reports.selectors import dossier_protocols
+from reports.services import local_path_for, report_attach_transcript, transcript_store
+from reports.transcription import (
+    UNKNOWN_SPEAKER,
+    TranscribedSegment,
+    TranscribedWord,
+    Transcriber,
+    TranscriptionEngineError,
+    TranscriptionResult,
+    get_transcriber,
+)
+
+log = structlog.get_logger(__name__)
+
+ProgressCallback = Callable[[float], None]
+STEREO_SPEAKERS = ("interlocuteur 1 (voie gauche)", "interlocuteur 2 (voie droite)")
+
+
+# --- Job state ------------------------------------------------------------------------------
+
+
+def _job_claim(job_id: int) -> PipelineJob | None:
+    """Mark the job running, or return None if it is already done (a redelivered task)."""
+    with transaction.atomic():
+        job = PipelineJob.objects.select_for_update().get(pk=job_id)
+        if job.status == PipelineJob.Status.DONE:
+            return None
+        if job.status != PipelineJob.Status.RUNNING:
+            job.attempts += 1
+            job.started_at = timezone.now()
+        job.status = PipelineJob.Status.RUNNING
+        job.error_message = ""
+        job.finished_at = None
+        job.save()
+    return job
+
+
+def job_progress_set(*, job_id: int, progress: int) -> None:
+    """Record progress (0-100) without touching the job's other fields."""
+    PipelineJob.objects.filter(pk=job_id).update(progress=max(0, min(100, int(progress))))
+
+
+def job_fail(*, job_id: int, reason: str) -> None:
+    """Mark a job failed with a reason a clinician can read."""
+    PipelineJob.objects.filter(pk=job_id).update(
+        status=PipelineJob.Status.FAILED, error_message=reason, finished_at=timezone.now()
+    )
+    log.warning("job.failed", job_id=job_id)
+
+
+# --- Step 1: chunks -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _stored_path(field_file) -> Iterator[Path]:
+    """A local path to a stored file (a temporary copy on remote storages such as S3)."""
+    try:
+        local = Path(field_file.path)
+    except NotImplementedError:
+        with field_file.open("rb") as stored, local_path_for(stored) as copy:
+            yield copy
+    else:
+        yield local
+
+
+def _speaker(recording: Recording, channels: int, channel: int) -> str:
+    if recording.speaker_label:
+        return recording.speaker_label  # one participant's own track
+    if channels == 2:
+        return STEREO_SPEAKERS[channel]
+    return UNKNOWN_SPEAKER
+
+
+def job_prepare(*, job_id: int) -> list[int] | None:
+    """Claim the job and cut its recording into chunks (once). Returns the ids of the chunks
+    still to transcribe, or None if the job is already done. A recording that turns out
+    unreadable or too long when decoded fails the job with a readable reason."""
+    job = _job_claim(job_id)
+    if job is None:
+        return None
+    if not job.chunks.exists():
+        try:
+            _cut_into_chunks(job)
+        except AudioInputError as exc:
+            job_fail(job_id=job.pk, reason=exc.message)
+            return []
+    return list(
+        job.chunks.exclude(status=TranscriptionChunk.Status.DONE).values_list("pk", flat=True)
+    )
+
+
+def _cut_into_chunks(job: PipelineJob) -> None:
+    recording = job.recording
+    with _stored_path(recording.file) as path, tempfile.TemporaryDirectory() as tmp:
+        analysis = chunking.analyse(
+            path, source_channels=recording.channels, max_seconds=settings.RECORDING_MAX_SECONDS
+        )
+        spans = chunking.plan_chunks(
+            analysis,
+            chunk_seconds=settings.TRANSCRIPTION_CHUNK_SECONDS,
+            search_seconds=settings.TRANSCRIPTION_CHUNK_SEARCH_SECONDS,
+        )
+        files = chunking.write_chunks(path, spans, channels=analysis.channels, output_dir=Path(tmp))
+        with transaction.atomic():
+            for span in spans:
+                for channel in range(analysis.channels):
+                    chunk = TranscriptionChunk(
+                        job=job,
+                        index=span.index,
+                        channel=channel,
+                        speaker=_speaker(recording, analysis.channels, channel),
+                        start_seconds=round(span.start_seconds, 3),
+                        end_seconds=round(span.end_seconds, 3),
+                    )
+                    file = files[(span.index, channel)]
+                    with open(file, "rb") as handle:
+                        chunk.audio.save(file.name, File(handle), save=False)
+                    chunk.save()
+    log.info("job.chunked", job_id=job.pk, chunks=len(spans), channels=analysis.channels)
+
+
+# --- Step 2: one chunk ----------------------------------------------------------------------
+
+
+def transcription_vocabulary(consultation: Consultation) -> list[str]:
+    """Terms the recognizer should spell right: the vocabulary of the dossier's protocols
+    and the participants' roles, without repeats."""
+    terms = [
+        term
+        for protocol in dossier_protocols(consultation.dossier)
+        if (version := protocol.published_version()) is not None
+        for term in version.vocabulary_list
+    ]
+    terms += [role.strip() for role in consultation.participants.split(",")]
+    return list(dict.fromkeys(term for term in terms if term))
+
+
+def chunk_transcribe(
+    *,
+    chunk_id: int,
+    transcriber: Transcriber | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> int | None:
+    """Transcribe one chunk and store its segments on the recording's timeline.
+
+    Safe to run twice (a done chunk is skipped). Returns the job id when every chunk of the
+    job is done, so that the caller finalizes it; None otherwise. A missing or corrupt
+    model fails the job with a readable reason.
+    """
+    with transaction.atomic():
+        chunk = (
+            TranscriptionChunk.objects.select_for_update().select_related("job").get(pk=chunk_id)
+        )
+        if chunk.job.status == PipelineJob.Status.FAILED:
+            return None
+        if chunk.status != TranscriptionChunk.Status.DONE:
+            chunk.status = TranscriptionChunk.Status.RUNNING
+            chunk.attempts += 1
+            chunk.save(update_fields=["status", "attempts"])
+    if chunk.status != TranscriptionChunk.Status.DONE:
+        consultation = chunk.job.recording.consultation
+        try:
+            engine = transcriber or get_transcriber()
+            with _stored_path(chunk.audio) as path:
+                result = engine.transcribe(
+                    path,
+                    language=settings.TRANSCRIPTION_LANGUAGE,
+                    vocabulary=transcription_vocabulary(consultation),
+                    on_progress=on_progress,
+                )
+        except TranscriptionEngineError as exc:
+            job_fail(job_id=chunk.job_id, reason=exc.message)
+            return None
+        if on_progress:
+            on_progress(1.0)  # trailing silence yields no segment to report it
+        chunk.segments = [_on_timeline(segment, chunk) for segment in result.segments]
+        chunk.status = TranscriptionChunk.Status.DONE
+        chunk.language, chunk.engine, chunk.model_name = (
+            result.language,
+            result.engine,
+            result.model_name,
+        )
+        chunk.save(update_fields=["segments", "status", "language", "engine", "model_name"])
+    counts = TranscriptionChunk.objects.filter(job_id=chunk.job_id).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(status=TranscriptionChunk.Status.DONE))
+    )
+    # 95 at most: the last 5 % are merging and building the report.
+    job_progress_set(job_id=chunk.job_id, progress=95 * counts["done"] // counts["total"])
+    return chunk.job_id if counts["done"] == counts["total"] else None
+
+
+def _on_timeline(segment: TranscribedSegment, chunk: TranscriptionChunk) -> dict:
+    offset = chunk.start_seconds
+
+    def shift(value: float) -> float:
+        return round(value + offset, 3)
+
+    return {
+        "start": shift(segment.start),
+        "end": shift(segment.end),
+        "text": segment.text,
+        "speaker": chunk.speaker,
+        "confidence": segment.confidence,
+        "low_confidence": segment.low_confidence,
+        "words": [
+            {
+                "start": shift(w.start),
+                "end": shift(w.end),
+                "word": w.word,
+                "probability": w.probability,
+            }
+            for w in segment.words
+        ],
+    }
+
+
+# --- Step 3: merge --------------------------------------------------------------------------
+
+
+def job_finalize(*, job_id: int) -> PipelineJob | None:
+    """Merge the chunks into the recording's transcript and attach it to the dossier's
+    draft report. Runs once: returns None when the job is not running or has chunks left."""
+    with transaction.atomic():
+        job = PipelineJob.objects.select_for_update().select_related("recording").get(pk=job_id)
+        chunks = list(job.chunks.all())
+        if job.status != PipelineJob.Status.RUNNING or any(
+            chunk.status != TranscriptionChunk.Status.DONE for chunk in chunks
+        ):
+            return None
+        recording = job.recording
+        segments = sorted(
+            (segment for chunk in chunks for segment in chunk.segments),
+            key=lambda segment: (segment["start"], segment["speaker"]),
+        )
+        first = chunks[0] if chunks else None
+        result = TranscriptionResult(
+            language=first.language if first else settings.TRANSCRIPTION_LANGUAGE,
+            duration_seconds=max((c.end_seconds for c in chunks), default=0.0),
+            engine=first.engine if first else "",
+            model_name=first.model_name if first else "",
+            segments=[_from_dict(segment) for segment in segments],
+        )
+        transcript = transcript_store(recording=recording, result=result)
+        report_attach_transcript(dossier=recording.consultation.dossier, transcript=transcript)
+        job.status = PipelineJob.Status.DONE
+        job.progress = 100
+        job.finished_at = timezone.now()
+        job.save()
+        transaction.on_commit(lambda: _discard_chunk_audio(job_id))
+    log.info("job.done", job_id=job.pk, transcript_id=transcript.pk, segments=len(segments))
+    return job
+
+
+def _from_dict(segment: dict) -> TranscribedSegment:
+    return TranscribedSegment(
+        start=segment["start"],
+        end=segment["end"],
+        text=segment["text"],
+        speaker=segment["speaker"],
+        confidence=segment["confidence"],
+        low_confidence=segment["low_confidence"],
+        words=tuple(TranscribedWord(**word) for word in segment["words"]),
+    )
+
+
+def _discard_chunk_audio(job_id: int) -> None:
+    """The chunk audio files were working copies: the recording itself is kept."""
+    for chunk in TranscriptionChunk.objects.filter(job_id=job_id).exclude(audio=""):
+        chunk.audio.delete(save=False)
+    TranscriptionChunk.objects.filter(job_id=job_id).update(audio="")
+
+
+# --- All steps in one process -----------------------------------------------------------------
+
+
+def recording_transcribe(
+    *,
+    job_id: int,
+    transcriber: Transcriber | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> PipelineJob | None:
+    """Run the whole pipeline here, chunk after chunk (command line, demo, tests).
+
+    Same guarantees as the distributed path: returns None for a job already done; a
+    failure is recorded on the job with a readable reason.
+    """
+    pending = job_prepare(job_id=job_id)
+    if pending is None:
+        log.info("job.skipped_done", job_id=job_id)
+        return None
+    reported = 0.0
+    for position, chunk_id in enumerate(pending):
+
+        def chunk_progress(fraction: float, position: int = position) -> None:
+            nonlocal reported
+            # Segment ends are not always increasing: report progress only forwards.
+            overall = (position + fraction) / len(pending)
+            if on_progress and overall > reported:
+                reported = overall
+                on_progress(overall)
+
+        chunk_transcribe(chunk_id=chunk_id, transcriber=transcriber, on_progress=chunk_progress)
+    job_finalize(job_id=job_id)
+    return PipelineJob.objects.get(pk=job_id)
