@@ -61,3 +61,33 @@ class ConsultationRecordingForm(forms.Form):
         label=_("Enregistrement"),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(AUDIO_EXTENSIONS))}),
     )
+    speaker_label = forms.CharField(
+        label=_("Locuteur de la piste"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "Seulement si la plateforme enregistre une piste par participant : qui parle "
+            "sur celle-ci (clinicien, parent, enfant…). Sinon, laissez vide."
+        ),
+    )
+
+
+class TrackForm(forms.Form):
+    """Another participant's track for an existing consultation."""
+
+    audio = forms.FileField(
+        label=_("Piste audio"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(AUDIO_EXTENSIONS))}),
+    )
+    speaker_label = forms.CharField(
+        label=_("Locuteur de la piste"), max_length=40, help_text=_("ex. « parent »")
+    )
+
+
+class SpeakerRenameForm(forms.Form):
+    current = forms.CharField(max_length=40)
+    new = forms.CharField(label=_("Nommer"), max_length=40)
+
+
+class SegmentSpeakerForm(forms.Form):
+    speaker = forms.CharField(max_length=40)

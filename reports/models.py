@@ -244,6 +244,13 @@ class Transcript(models.Model):
 class Segment(models.Model):
     UNKNOWN_SPEAKER = "inconnu"
 
+    class Role(models.TextChoices):
+        # What clinicians name speakers as, in the transcript and the report.
+        CLINICIAN = "clinicien", _("clinicien")
+        PARENT = "parent", _("parent")
+        CHILD = "enfant", _("enfant")
+        OTHER = "autre", _("autre")
+
     transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
     index = models.PositiveIntegerField()
     start = models.FloatField(_("début (s)"))

@@ -55,7 +55,7 @@ def render_report_pdf(report: Report) -> bytes:
             "report": report,
             "patient": report.dossier.patient,
             "sections": report.sections.prefetch_related("items"),
-            "sources": selectors.report_sources(report),
+            "timelines": selectors.report_timelines(report),
             "letterhead": settings.REPORT_LETTERHEAD,
             "generated_at": timezone.localtime(),
         },

@@ -2,6 +2,8 @@
 only if they belong to its care team. Anything else is a 404, never a 403, so that ids
 cannot be probed."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Max, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -18,6 +20,7 @@ from reports.models import (
     Recording,
     Report,
     ReportItem,
+    Segment,
     Transcript,
 )
 
@@ -63,6 +66,56 @@ def dossier_jobs(dossier: Dossier) -> QuerySet[PipelineJob]:
     return PipelineJob.objects.filter(recording__consultation__dossier=dossier).select_related(
         "recording__consultation"
     )
+
+
+def transcript_for_user(user: AbstractBaseUser, transcript_id: int) -> Transcript:
+    return get_object_or_404(
+        Transcript.objects.filter(recording__consultation__dossier__in=dossiers_for_user(user)),
+        pk=transcript_id,
+    )
+
+
+def segment_for_user(user: AbstractBaseUser, segment_id: int) -> Segment:
+    return get_object_or_404(
+        Segment.objects.filter(
+            transcript__recording__consultation__dossier__in=dossiers_for_user(user)
+        ).select_related("transcript"),
+        pk=segment_id,
+    )
+
+
+def consultation_for_user(user: AbstractBaseUser, consultation_id: int) -> Consultation:
+    return get_object_or_404(
+        Consultation.objects.filter(dossier__in=dossiers_for_user(user)).select_related("dossier"),
+        pk=consultation_id,
+    )
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """One consultation as heard: every track's segments on one timeline."""
+
+    consultation: Consultation
+    transcripts: list[Transcript]
+    segments: list[Segment]
+
+    @property
+    def speakers(self) -> list[str]:
+        return sorted({segment.speaker for segment in self.segments})
+
+
+def report_timelines(report: Report) -> list[Timeline]:
+    """The report's transcripts grouped by consultation (several tracks of one consultation,
+    one per participant, merge into one timeline), in consultation order."""
+    timelines: dict[int, Timeline] = {}
+    for transcript in report_sources(report):
+        consultation = transcript.recording.consultation
+        timeline = timelines.setdefault(consultation.pk, Timeline(consultation, [], []))
+        timeline.transcripts.append(transcript)
+        timeline.segments.extend(transcript.segments.all())
+    for timeline in timelines.values():
+        timeline.segments.sort(key=lambda segment: (segment.start, segment.speaker))
+    return list(timelines.values())
 
 
 def report_sources(report: Report) -> QuerySet[Transcript]:

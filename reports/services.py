@@ -238,6 +238,7 @@ def consultation_record(
     audio: File,
     original_name: str,
     user: AbstractBaseUser,
+    speaker_label: str = "",
     enqueue: bool = True,
 ) -> PipelineJob:
     """Create a consultation with its recording in one step: if the recording is refused,
@@ -257,6 +258,7 @@ def consultation_record(
             audio=audio,
             original_name=original_name,
             uploaded_by=user,
+            speaker_label=speaker_label,
             enqueue=enqueue,
         )
 
@@ -345,6 +347,30 @@ def report_attach_transcript(*, dossier: Dossier, transcript: Transcript) -> Rep
     report = report_draft_ensure(dossier=dossier)
     report.transcripts.add(transcript)
     return report
+
+
+# --- Speakers -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transcript_speaker_rename(*, transcripts: Sequence[Transcript], current: str, new: str) -> int:
+    """Name a speaker: every segment of ``transcripts`` labelled ``current`` becomes ``new``
+    (a consultation's tracks are named together). Returns how many segments changed."""
+    new = new.strip()
+    if not new or len(new) > 40:
+        raise ServiceError("Donnez un nom de locuteur (40 caractères au plus).")
+    return Segment.objects.filter(transcript__in=transcripts, speaker=current).update(speaker=new)
+
+
+@transaction.atomic
+def segment_speaker_set(*, segment: Segment, speaker: str) -> Segment:
+    """Correct who speaks in one segment."""
+    speaker = speaker.strip()
+    if not speaker or len(speaker) > 40:
+        raise ServiceError("Donnez un nom de locuteur (40 caractères au plus).")
+    segment.speaker = speaker
+    segment.save(update_fields=["speaker"])
+    return segment
 
 
 # --- Service account for the command line -------------------------------------------------

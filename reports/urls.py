@@ -11,4 +11,15 @@ urlpatterns = [
     path("dossiers/<int:dossier_id>/traitements/", views.dossier_jobs, name="dossier_jobs"),
     path("comptes-rendus/<int:report_id>/", views.report_detail, name="report_detail"),
     path("comptes-rendus/<int:report_id>/pdf/", views.report_pdf, name="report_pdf"),
+    path(
+        "comptes-rendus/<int:report_id>/locuteurs/",
+        views.report_speaker_rename,
+        name="report_speaker_rename",
+    ),
+    path(
+        "consultations/<int:consultation_id>/pistes/",
+        views.consultation_track_add,
+        name="consultation_track_add",
+    ),
+    path("passages/<int:segment_id>/locuteur/", views.segment_speaker, name="segment_speaker"),
 ]

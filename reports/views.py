@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reports import selectors, services
-from reports.forms import ConsultationRecordingForm, DossierForm
+from reports.forms import (
+    ConsultationRecordingForm,
+    DossierForm,
+    SegmentSpeakerForm,
+    SpeakerRenameForm,
+    TrackForm,
+)
+from reports.models import Segment
 from reports.pdf import render_report_pdf
 
 
@@ -99,8 +106,86 @@ def report_detail(request, report_id: int):
             "sections": report.sections.prefetch_related("items"),
             "versions": report.protocol_versions.select_related("protocol"),
             "outcomes": selectors.report_rule_outcomes(report),
-            "sources": selectors.report_sources(report),
+            "timelines": selectors.report_timelines(report),
+            "speaker_roles": Segment.Role.choices,
         },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def consultation_track_add(request, consultation_id: int):
+    """Another participant's track for a consultation: transcribed with its speaker and
+    merged into the consultation's timeline."""
+    consultation = selectors.consultation_for_user(request.user, consultation_id)
+    form = TrackForm(request.POST, request.FILES)
+    if form.is_valid():
+        audio = form.cleaned_data["audio"]
+        try:
+            services.recording_upload(
+                consultation=consultation,
+                audio=audio,
+                original_name=audio.name,
+                uploaded_by=request.user,
+                speaker_label=form.cleaned_data["speaker_label"],
+            )
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Piste déposée : la transcription est en file d'attente.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("reports:dossier_detail", dossier_id=consultation.dossier_id)
+
+
+@login_required
+@require_http_methods(["POST"])
+def report_speaker_rename(request, report_id: int):
+    """Name a speaker across one consultation's timeline ("inconnu" → "parent")."""
+    report = selectors.report_for_user(request.user, report_id)
+    form = SpeakerRenameForm(request.POST)
+    consultation_id = request.POST.get("consultation", "")
+    timeline = next(
+        (
+            t
+            for t in selectors.report_timelines(report)
+            if str(t.consultation.pk) == consultation_id
+        ),
+        None,
+    )
+    if timeline is None or not form.is_valid():
+        messages.error(request, "Choisissez un locuteur et un nom.")
+    else:
+        try:
+            count = services.transcript_speaker_rename(
+                transcripts=timeline.transcripts,
+                current=form.cleaned_data["current"],
+                new=form.cleaned_data["new"],
+            )
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Locuteur renommé dans {count} passage(s).")
+    return redirect("reports:report_detail", report_id=report.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def segment_speaker(request, segment_id: int):
+    """Correct the speaker of one passage (htmx: returns the passage)."""
+    segment = selectors.segment_for_user(request.user, segment_id)
+    form = SegmentSpeakerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.segment_speaker_set(segment=segment, speaker=form.cleaned_data["speaker"])
+        except services.ServiceError as exc:
+            return HttpResponse(exc.message, status=400)
+    else:
+        return HttpResponse("Locuteur manquant.", status=400)
+    return render(
+        request,
+        "reports/_segment.html",
+        {"segment": segment, "speaker_roles": Segment.Role.choices},
     )
 
 

@@ -12,3 +12,9 @@ def clock(seconds) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def roles(choices) -> set[str]:
+    """The values of (value, label) choices, to test whether a speaker is a known role."""
+    return {value for value, _label in choices}
