@@ -18,7 +18,7 @@ from django.test import TransactionTestCase
 
 from reports import services
 from reports.models import DossierMember
-from tests.audio import write_speech, write_tone
+from tests.audio import concatenate_with_pauses, write_speech, write_tone
 from tests.factories import UserFactory
 from tests.protocol_files import REPORT_PROTOCOL, SCREENING_PROTOCOL, import_published
 
@@ -105,6 +105,27 @@ def french_speech(audio_dir) -> Path:
     return write_speech(
         audio_dir / "parole.wav",
         "Bonjour docteur. Mon enfant joue avec ses voitures à la maison.",
+    )
+
+
+@pytest.fixture(scope="session")
+def long_recording(audio_dir) -> Path:
+    """About 40 seconds of speech with pauses, for chunked transcription."""
+    return concatenate_with_pauses(
+        [
+            write_speech(audio_dir / f"long-{i}.wav", text)
+            for i, text in enumerate(
+                [
+                    "Bonjour docteur, mon enfant joue avec ses voitures.",
+                    "Le matin, il refuse de manger.",
+                    "À la crèche, il joue tout seul.",
+                    "Il répète souvent les mêmes phrases.",
+                ]
+                * 2
+            )
+        ],
+        audio_dir / "long.wav",
+        pause_seconds=1.5,
     )
 
 

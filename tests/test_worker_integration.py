@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files import File
 from django.db import connection
 from django.urls import reverse
 
 from neddie.celery import app as celery_app
-from reports.models import PipelineJob, Report
+from reports import services
+from reports.models import PipelineJob, Report, Transcript, TranscriptionChunk
+from tests.factories import ConsultationFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.whisper]
 
@@ -56,7 +59,13 @@ def broker(request, tmp_path):
 
 
 @pytest.fixture
-def worker(broker, settings, tmp_path):
+def worker_env():
+    """Extra settings for the worker process (tests override it)."""
+    return {}
+
+
+@pytest.fixture
+def worker(broker, worker_env, settings, tmp_path):
     """A real `celery worker` process on the test database and media folder."""
     env = {
         **os.environ,
@@ -65,6 +74,7 @@ def worker(broker, settings, tmp_path):
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "WHISPER_MODEL_DIR": str(django_settings.WHISPER_MODEL_DIR),
         "SECRET_KEY": "test-only-not-a-secret",
+        **worker_env,
     }
     log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
@@ -145,3 +155,52 @@ def test_uploaded_recording_is_transcribed_by_a_worker(
     page = client.get(reverse("reports:dossier_jobs", args=[dossier.pk])).content.decode()
     assert "terminé" in page
     assert "every 2s" not in page  # polling stops once the work is done
+
+
+def _child_pids(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in children.read_text().split()] if children.exists() else []
+
+
+@pytest.mark.parametrize("broker", ["redis"], indirect=True)
+@pytest.mark.parametrize(
+    "worker_env",
+    [{"TRANSCRIPTION_CHUNK_SECONDS": "3", "TRANSCRIPTION_CHUNK_SEARCH_SECONDS": "1.5"}],
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_job_loses_only_the_chunk_in_flight(
+    dossier, alice, long_recording, worker, tmp_path, whisper_model_dir
+):
+    consultation = ConsultationFactory(dossier=dossier, created_by=alice)
+    with open(long_recording, "rb") as handle:
+        job = services.recording_upload(
+            consultation=consultation,
+            audio=File(handle, name=str(long_recording)),
+            original_name="longue.wav",
+            uploaded_by=alice,
+        )
+
+    # Wait until some chunks are done and one is being transcribed, then kill the process
+    # doing the work, as the kernel would when memory runs out.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        chunks = dict(TranscriptionChunk.objects.filter(job=job).values_list("pk", "status"))
+        done = {pk for pk, status in chunks.items() if status == "done"}
+        if done and "running" in chunks.values() and len(done) < len(chunks) - 1:
+            break
+        time.sleep(0.02)
+    else:
+        pytest.fail("the worker never had chunks done and in flight at once")
+    children = _child_pids(worker.pid)
+    assert children, "the worker has no process doing the work"
+    for child in children:
+        os.kill(child, signal.SIGKILL)
+
+    job = _wait_for_job(180, worker, tmp_path / "worker.log")
+
+    assert job.status == PipelineJob.Status.DONE, job.error_message
+    attempts = dict(TranscriptionChunk.objects.filter(job=job).values_list("pk", "attempts"))
+    assert all(attempts[pk] == 1 for pk in done)  # finished chunks were not redone
+    assert max(attempts.values()) <= 2  # at most the chunk in flight ran again
+    assert Transcript.objects.filter(recording=job.recording).count() == 1
+    assert set(_child_pids(worker.pid)).isdisjoint(children)  # a new process took over
