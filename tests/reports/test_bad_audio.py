@@ -108,3 +108,48 @@ def test_a_video_file_without_sound_is_refused(consultation, alice, tmp_path):
     with pytest.raises(services.ServiceError, match="ne contient pas de piste audio"):
         upload(consultation, path, alice)
     assert Recording.objects.count() == 0
+
+
+FORMATS = [
+    # (file name, container, codec, sample rate)
+    ("seance.mp3", "mp3", "mp3", 44_100),
+    ("seance.m4a", "ipod", "aac", 44_100),
+    ("seance.ogg", "ogg", "libopus", 48_000),
+    ("seance.webm", "webm", "libopus", 48_000),
+    ("seance.flac", "flac", "flac", 22_050),
+    ("seance.mp4", "mp4", "aac", 48_000),
+]
+
+
+def encode(wav, output, container, codec, rate):
+    import av
+
+    with av.open(str(wav)) as source, av.open(str(output), "w", format=container) as target:
+        stream = target.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        sample_format = stream.codec_context.codec.audio_formats[0].name
+        resampler = av.AudioResampler(format=sample_format, layout="mono", rate=rate)
+        for frame in source.decode(audio=0):
+            for resampled in resampler.resample(frame):
+                for packet in stream.encode(resampled):
+                    target.mux(packet)
+        for resampled in resampler.resample(None):
+            for packet in stream.encode(resampled):
+                target.mux(packet)
+        for packet in stream.encode(None):
+            target.mux(packet)
+    return output
+
+
+@pytest.mark.whisper
+@pytest.mark.parametrize(("name", "container", "codec", "rate"), FORMATS)
+def test_common_formats_are_transcribed(
+    consultation, alice, french_speech, tmp_path, whisper_model_dir, name, container, codec, rate
+):
+    path = encode(french_speech, tmp_path / name, container, codec, rate)
+    job = upload(consultation, path, alice)
+    transcription_pipeline.recording_transcribe(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == PipelineJob.Status.DONE, job.error_message
+    text = " ".join(job.recording.transcript.segments.values_list("text", flat=True)).lower()
+    assert "bonjour" in text
