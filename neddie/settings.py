@@ -195,10 +195,18 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Speech to text --------------------------------------------------------------------
+# "faster-whisper" (default: CTranslate2, int8 on CPU, float16 on GPU) or "openai-whisper"
+# (the reference implementation, standard .pt checkpoints).
+TRANSCRIPTION_ENGINE = env("TRANSCRIPTION_ENGINE", default="faster-whisper")
 MODELS_DIR = Path(env("NEDDIE_MODELS_DIR", default=str(DATA_DIR / "models")))
 # A folder holding a CTranslate2 Whisper model. `prepare_models` assembles the packaged
 # base model here; a real deployment points this at a bigger model it provides itself.
 WHISPER_MODEL_DIR = Path(env("WHISPER_MODEL_DIR", default=str(MODELS_DIR / "whisper-base")))
+# For openai-whisper: a .pt checkpoint; by default the packaged model, converted once from
+# WHISPER_MODEL_DIR (`prepare_models` does it when the engine is installed).
+OPENAI_WHISPER_CHECKPOINT = Path(
+    env("OPENAI_WHISPER_CHECKPOINT", default=str(WHISPER_MODEL_DIR / "openai-whisper.pt"))
+)
 WHISPER_DEVICE = env("WHISPER_DEVICE", default="cpu")
 WHISPER_COMPUTE_TYPE = env("WHISPER_COMPUTE_TYPE", default="int8")
 WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=0)  # 0: CTranslate2 decides
