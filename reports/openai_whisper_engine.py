@@ -119,7 +119,7 @@ class OpenAIWhisperTranscriber:
             ) from exc
         except ConversionError as exc:
             raise TranscriptionEngineError(
-                f"Le modèle {model_path} ne peut pas être converti pour openai-whisper : {exc}"
+                f"Le modèle {model_path} est inutilisable par openai-whisper : {exc}"
             ) from exc
         self._torch = torch
         self.model_name = self._model.name
@@ -177,7 +177,6 @@ class OpenAIWhisperTranscriber:
                     word_timestamps=True,
                     # Feeding the previous text back makes the model loop on its mistakes.
                     condition_on_previous_text=False,
-                    hallucination_silence_threshold=2.0,
                     initial_prompt=vocabulary_prompt(vocabulary),
                     fp16=self.device != "cpu",
                     verbose=None,

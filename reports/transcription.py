@@ -135,7 +135,6 @@ class FasterWhisperTranscriber:
             word_timestamps=True,
             # Feeding the previous text back makes the model loop on its own mistakes.
             condition_on_previous_text=False,
-            hallucination_silence_threshold=2.0,
             initial_prompt=vocabulary_prompt(vocabulary),
         )
         result = TranscriptionResult(
@@ -174,16 +173,16 @@ def _keep(segment, vocabulary: Sequence[str]) -> TranscribedSegment | None:
         return None
     words = tuple(
         TranscribedWord(
-            start=round(word.start, 3),
-            end=round(word.end, 3),
+            start=round(float(word.start), 3),
+            end=round(float(word.end), 3),
             word=word.word,
             probability=round(float(word.probability), 4),
         )
         for word in segment.words or ()
     )
     return TranscribedSegment(
-        start=round(segment.start, 3),
-        end=round(segment.end, 3),
+        start=round(float(segment.start), 3),
+        end=round(float(segment.end), 3),
         text=text,
         confidence=round(math.exp(float(segment.avg_logprob)), 4),
         low_confidence=guards.is_low_confidence(

@@ -45,8 +45,8 @@ _NUMPY_DTYPES = {
     "bfloat16": "<u2",  # numpy has no bfloat16: widened to float32 below
 }
 INSTALL_HINT = (
-    "pip install torch==2.13.0+cpu -r requirements.txt && "
-    "pip install --no-deps -r requirements-openai-whisper.txt"
+    "pip install -r requirements.txt && "
+    "pip install --no-deps --require-hashes -r requirements-openai-whisper.txt"
 )
 
 
@@ -363,10 +363,15 @@ def load_openai_whisper(checkpoint: Path, *, device: str = "cpu"):
     the alignment heads stored by the conversion (which ``load_model`` only knows for its
     own downloadable models; without them word timings come from every upper-layer head)."""
     torch, whisper = require_openai_whisper()
-    with open(checkpoint, "rb") as handle:
-        data = torch.load(handle, map_location=device, weights_only=True)
-    model = whisper.model.Whisper(whisper.model.ModelDimensions(**data["dims"]))
-    model.load_state_dict(data["model_state_dict"], strict=True)
+    try:
+        with open(checkpoint, "rb") as handle:
+            data = torch.load(handle, map_location=device, weights_only=True)
+        model = whisper.model.Whisper(whisper.model.ModelDimensions(**data["dims"]))
+        model.load_state_dict(data["model_state_dict"], strict=True)
+    except Exception as exc:  # torch raises many kinds for a corrupt or foreign file
+        raise ConversionError(
+            f"{checkpoint} is not a usable openai-whisper checkpoint: {exc}"
+        ) from exc
     heads = data.get("alignment_heads")
     if heads:
         mask = torch.zeros(model.dims.n_text_layer, model.dims.n_text_head, dtype=torch.bool)

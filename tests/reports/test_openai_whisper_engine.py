@@ -328,3 +328,15 @@ def test_a_missing_openai_whisper_is_a_clear_error(monkeypatch, tmp_path, whispe
     with pytest.raises(TranscriptionEngineError, match="openai-whisper n'est pas installé"):
         OpenAIWhisperTranscriber(tmp_path / "x.pt")
     assert not (tmp_path / "x.pt").exists()
+
+
+def test_a_corrupt_checkpoint_is_a_clear_error(tmp_path):
+    from reports.openai_whisper_engine import OpenAIWhisperTranscriber
+    from reports.transcription import TranscriptionEngineError
+
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    with pytest.raises(TranscriptionEngineError, match="inutilisable par openai-whisper"):
+        OpenAIWhisperTranscriber(broken)
+    with pytest.raises(TranscriptionEngineError, match="introuvable"):
+        OpenAIWhisperTranscriber(tmp_path / "absent.pt")
