@@ -177,6 +177,7 @@ class OpenAIWhisperTranscriber:
                     word_timestamps=True,
                     # Feeding the previous text back makes the model loop on its mistakes.
                     condition_on_previous_text=False,
+                    hallucination_silence_threshold=2.0,
                     initial_prompt=vocabulary_prompt(vocabulary),
                     fp16=self.device != "cpu",
                     verbose=None,

@@ -135,6 +135,7 @@ class FasterWhisperTranscriber:
             word_timestamps=True,
             # Feeding the previous text back makes the model loop on its own mistakes.
             condition_on_previous_text=False,
+            hallucination_silence_threshold=2.0,
             initial_prompt=vocabulary_prompt(vocabulary),
         )
         result = TranscriptionResult(
