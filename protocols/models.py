@@ -254,16 +254,8 @@ class ProtocolItem(models.Model):
         return _lines(self.keywords)
 
     def applies_at(self, age_months: int | None) -> bool:
-        """Whether the item belongs to the grid for a child of this age (None: unknown age,
-        only items without an age band apply)."""
-        if self.min_age_months is None and self.max_age_months is None:
-            return True
-        if age_months is None:
-            return False
-        low = self.min_age_months or 0
-        return low <= age_months and (
-            self.max_age_months is None or age_months < self.max_age_months
-        )
+        """Whether the item belongs to the grid for a child of this age."""
+        return in_age_band(self.min_age_months, self.max_age_months, age_months)
 
 
 class DecisionRule(models.Model):
@@ -309,6 +301,16 @@ class DecisionRule(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+def in_age_band(low: int | None, high: int | None, age_months: int | None) -> bool:
+    """Whether ``age_months`` is in [low, high) months. Without a band, every age is; with a
+    band, an unknown age (None) is not."""
+    if low is None and high is None:
+        return True
+    if age_months is None:
+        return False
+    return (low or 0) <= age_months and (high is None or age_months < high)
 
 
 def _lines(text: str) -> list[str]:

@@ -4,7 +4,7 @@ refer to the PCO when a 0–3-year-old has 2 unusual signs in at least 2 domains
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from protocols.models import DecisionRule, ProtocolItem, ProtocolVersion
+from protocols.models import DecisionRule, ProtocolItem, ProtocolVersion, in_age_band
 
 YES = "oui"
 NO = "non"
@@ -44,7 +44,7 @@ def evaluate_rules(
             ]
             outcomes.append(RuleOutcome(rule, bool(evidence), evidence))
             continue
-        if not _rule_applies(rule, age_months):
+        if not in_age_band(rule.min_age_months, rule.max_age_months, age_months):
             outcomes.append(RuleOutcome(rule, False))
             continue
         signs = [
@@ -58,12 +58,3 @@ def evaluate_rules(
         triggered = len(signs) >= rule.min_signs and len(domains) >= rule.min_domains
         outcomes.append(RuleOutcome(rule, triggered, signs, domains))
     return outcomes
-
-
-def _rule_applies(rule: DecisionRule, age_months: int | None) -> bool:
-    if rule.min_age_months is None and rule.max_age_months is None:
-        return True
-    if age_months is None:
-        return False
-    low = rule.min_age_months or 0
-    return low <= age_months and (rule.max_age_months is None or age_months < rule.max_age_months)
