@@ -49,6 +49,20 @@ def synthesize(text: str, output: Path, *, voice: str = "fr", speed: int = 140) 
     return output
 
 
+def join_wavs(parts: list[Path], output: Path, *, pause_seconds: float) -> Path:
+    """Join WAV files of the same format into one, with a silence after each."""
+    with wave.open(str(parts[0]), "rb") as first:
+        params = first.getparams()
+    silence = b"\x00" * int(params.framerate * pause_seconds) * params.sampwidth * params.nchannels
+    with wave.open(str(output), "wb") as out:
+        out.setparams(params)
+        for part in parts:
+            with wave.open(str(part), "rb") as audio:
+                out.writeframes(audio.readframes(audio.getnframes()))
+            out.writeframes(silence)
+    return output
+
+
 def synthesize_dialogue(turns: list[tuple[str, str]], output: Path) -> Path:
     """Speak each turn with its voice and join them with short pauses into one WAV."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -56,18 +70,7 @@ def synthesize_dialogue(turns: list[tuple[str, str]], output: Path) -> Path:
             synthesize(text, Path(tmp) / f"{i}.wav", voice=voice)
             for i, (voice, text) in enumerate(turns)
         ]
-        with wave.open(str(parts[0]), "rb") as first:
-            params = first.getparams()
-        silence = (
-            b"\x00" * int(params.framerate * _PAUSE_SECONDS) * params.sampwidth * params.nchannels
-        )
-        with wave.open(str(output), "wb") as out:
-            out.setparams(params)
-            for part in parts:
-                with wave.open(str(part), "rb") as audio:
-                    out.writeframes(audio.readframes(audio.getnframes()))
-                out.writeframes(silence)
-    return output
+        return join_wavs(parts, output, pause_seconds=_PAUSE_SECONDS)
 
 
 def make_demo_recording(output: Path) -> Path:

@@ -55,17 +55,3 @@ def write_speech(path: Path, text: str, *, voice: str = "fr+f2", speed: int = 13
     # This voice and pace were the ones Whisper base understood best in a trial of
     # espeak-ng's French voices.
     return synthesize(text, path, voice=voice, speed=speed)
-
-
-def concatenate_with_pauses(parts: list[Path], output: Path, *, pause_seconds: float) -> Path:
-    """Join WAV files of the same format with silences in between."""
-    with wave.open(str(parts[0]), "rb") as first:
-        params = first.getparams()
-    silence = b"\0" * int(params.framerate * pause_seconds) * params.sampwidth * params.nchannels
-    with wave.open(str(output), "wb") as out:
-        out.setparams(params)
-        for part in parts:
-            with wave.open(str(part), "rb") as audio:
-                out.writeframes(audio.readframes(audio.getnframes()))
-            out.writeframes(silence)
-    return output

@@ -17,8 +17,9 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from reports import services
+from reports.demo import join_wavs
 from reports.models import DossierMember
-from tests.audio import concatenate_with_pauses, write_speech, write_tone
+from tests.audio import write_speech, write_tone
 from tests.factories import UserFactory
 from tests.protocol_files import REPORT_PROTOCOL, SCREENING_PROTOCOL, import_published
 
@@ -111,7 +112,7 @@ def french_speech(audio_dir) -> Path:
 @pytest.fixture(scope="session")
 def long_recording(audio_dir) -> Path:
     """About 40 seconds of speech with pauses, for chunked transcription."""
-    return concatenate_with_pauses(
+    return join_wavs(
         [
             write_speech(audio_dir / f"long-{i}.wav", text)
             for i, text in enumerate(

@@ -4,23 +4,12 @@ readable; nothing crashes the worker and nothing half-stored is left behind."""
 import struct
 
 import pytest
-from django.core.files import File
 
 from reports import services, transcription_pipeline
 from reports.models import PipelineJob, Recording
 from tests.factories import ConsultationFactory
 from tests.fakes import FakeTranscriber
-
-
-def upload(consultation, path, user):
-    with open(path, "rb") as handle:
-        return services.recording_upload(
-            consultation=consultation,
-            audio=File(handle, name=str(path)),
-            original_name=path.name,
-            uploaded_by=user,
-            enqueue=False,
-        )
+from tests.uploads import upload
 
 
 @pytest.fixture

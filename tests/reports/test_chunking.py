@@ -6,14 +6,13 @@ import wave
 
 import numpy as np
 import pytest
-from django.core.files import File
 
 from reports import chunking, transcription_pipeline
 from reports.models import PipelineJob, Transcript, TranscriptionChunk
-from reports.services import recording_upload
 from tests.audio import write_samples, write_speech
 from tests.factories import ConsultationFactory
 from tests.fakes import FakeTranscriber
+from tests.uploads import upload
 
 # Sentences whose marked words Whisper base recognises in espeak-ng's voice.
 SENTENCES = [
@@ -40,18 +39,6 @@ def long_speech(tmp_path_factory):
         samples, rate = read_wav(write_speech(folder / f"{i}.wav", text))
         parts += [samples, np.zeros(int(PAUSE_SECONDS * rate))]
     return write_samples(folder / "long.wav", np.concatenate(parts), rate=rate)
-
-
-def upload(consultation, path, user, **kwargs):
-    with open(path, "rb") as handle:
-        return recording_upload(
-            consultation=consultation,
-            audio=File(handle, name=str(path)),
-            original_name=path.name,
-            uploaded_by=user,
-            enqueue=False,
-            **kwargs,
-        )
 
 
 def test_cuts_fall_in_the_quietest_moment_near_the_target():

@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-from django.core.files import File
 
 from reports import services, transcription_pipeline
 from reports.models import PipelineJob, Report, Transcript
@@ -9,17 +8,7 @@ from reports.transcription import TranscribedSegment, TranscribedWord
 from tests.factories import ConsultationFactory
 from tests.fakes import FakeTranscriber
 from tests.protocol_files import REPORT_PROTOCOL, import_published
-
-
-def upload(consultation, path: Path, user, **kwargs) -> PipelineJob:
-    with open(path, "rb") as handle:
-        return services.recording_upload(
-            consultation=consultation,
-            audio=File(handle, name=str(path)),
-            original_name=path.name,
-            uploaded_by=user,
-            **kwargs,
-        )
+from tests.uploads import upload
 
 
 def test_dossier_create_puts_creator_in_care_team(alice, protocol):
@@ -56,7 +45,7 @@ def test_upload_dispatches_transcription_only_after_commit(
 ):
     consultation = ConsultationFactory(dossier=dossier, created_by=alice)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        upload(consultation, tone_wav, alice)
+        upload(consultation, tone_wav, alice, enqueue=True)
     assert len(callbacks) == 1
 
 
