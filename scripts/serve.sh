@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 
-.venv/bin/celery -A neddie worker --queues default,transcription --concurrency 1 \
+.venv/bin/celery -A neddie worker --queues default,transcription,drafting --concurrency 1 \
   --loglevel INFO &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM

@@ -86,7 +86,7 @@ def worker(broker, worker_env, settings, tmp_path):
             "neddie",
             "worker",
             "--queues",
-            "default,transcription",
+            "default,transcription,drafting",
             "--concurrency",
             "1",
             "--loglevel",

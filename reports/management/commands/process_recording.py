@@ -10,6 +10,9 @@ from tqdm import tqdm
 
 from protocols.selectors import protocols_available
 from reports import services, transcription_pipeline
+from reports.drafting.llm import ENGINES
+from reports.drafting.selectors import report_draft_as_dict
+from reports.drafting.services import draft_run_execute, draft_run_request
 from reports.models import Consultation, PipelineJob, Report
 from reports.pdf import render_report_pdf
 from reports.selectors import report_sources
@@ -32,6 +35,9 @@ class Command(BaseCommand):
             help="identifiant du protocole (répéter l'option pour en suivre plusieurs)",
         )
         parser.add_argument("--pdf", type=Path, help="écrit le compte rendu en PDF ici")
+        parser.add_argument(
+            "--engine", choices=ENGINES, help="moteur de rédaction (défaut : réglages)"
+        )
         parser.add_argument(
             "--json", type=Path, help="écrit le compte rendu et la transcription en JSON ici"
         )
@@ -91,6 +97,13 @@ class Command(BaseCommand):
             raise CommandError(job.error_message)
 
         report = Report.objects.get(transcripts__recording=job.recording)
+        # The same drafting path as the workers', run here.
+        run = draft_run_request(report=report, enqueue=False)
+        if options["verbosity"]:
+            self.stderr.write("Rédaction du brouillon…")
+        run = draft_run_execute(run_id=run.pk, engine=options["engine"]) or run
+        if run.fallback_reason:
+            self.stderr.write(f"Avertissement : {run.fallback_reason}")
         if options["pdf"]:
             options["pdf"].write_bytes(render_report_pdf(report))
             self.stdout.write(f"PDF : {options['pdf']}")
@@ -141,18 +154,7 @@ def _report_as_dict(report: Report) -> dict:
         "child_age_months": report.child_age_months,
         "age_is_corrected": report.age_is_corrected,
         "status": report.status,
-        "sections": [
-            {
-                "key": s.key,
-                "title": s.title,
-                "position": s.position,
-                "body": s.body,
-                "items": [
-                    {"key": i.key, "label": i.label, "answer": i.answer} for i in s.items.all()
-                ],
-            }
-            for s in report.sections.prefetch_related("items")
-        ],
+        **report_draft_as_dict(report),
         "transcripts": [
             {
                 "transcript_id": transcript.pk,

@@ -1,0 +1,501 @@
+"""Drafting writes: runs, section versions, proposals and their acceptance.
+
+Guarantees:
+- a draft never replaces text a clinician accepted: on a section that has an accepted
+  version, a new draft or an AI edit is stored as a *proposal*; only
+  ``section_version_accept`` makes a version the section's text (one accepted version per
+  section, a database constraint), and no version is ever deleted;
+- an answer typed by the clinician is never overwritten by a draft;
+- every statement keeps its citations (utterances, stable across runs), its verification
+  verdict and reasons; unsupported statements are stored, never put in the text.
+"""
+
+import difflib
+import re
+from collections.abc import Sequence
+
+import structlog
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from reports.drafting import edits
+from reports.drafting.drafter import Draft, DraftStatement, SectionContext, SectionDraft, draft
+from reports.drafting.embeddings import get_embedder
+from reports.drafting.grid import Grid, grid_for_versions
+from reports.drafting.llm import llm_or_fallback
+from reports.drafting.models import (
+    Contradiction,
+    DraftRun,
+    RoutedEvidence,
+    SectionVersion,
+    Statement,
+    Utterance,
+)
+from reports.drafting.routing import Routing, parse_target_id, route
+from reports.drafting.utterances import SourceSegment, split_segments
+from reports.drafting.utterances import Utterance as UtteranceData
+from reports.drafting.verification import Verdict
+from reports.models import Report, ReportItem, ReportSection, Transcript
+
+log = structlog.get_logger(__name__)
+
+DRAFT_FAILED = (
+    "Erreur interne pendant la rédaction. L'équipe technique peut la retrouver avec la "
+    "référence de la rédaction n° {run_id}."
+)
+
+
+class DraftingError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- Utterances -------------------------------------------------------------------------
+
+
+def _report_transcripts(report: Report) -> list[Transcript]:
+    """In consultation order: C1 is the earliest consultation."""
+    return list(
+        report.transcripts.select_related("recording__consultation").order_by(
+            "recording__consultation__date", "recording__consultation_id", "recording_id", "pk"
+        )
+    )
+
+
+def transcript_utterances_ensure(transcript: Transcript) -> None:
+    """Store the transcript's utterances once (idempotent): citations point to them."""
+    if transcript.utterances.exists():
+        return
+    segments = list(transcript.segments.order_by("index"))
+    by_index = {segment.index: segment for segment in segments}
+    rows = [
+        SourceSegment(index=s.index, start=s.start, end=s.end, text=s.text, speaker=s.speaker)
+        for s in segments
+    ]
+    Utterance.objects.bulk_create(
+        Utterance(
+            transcript=transcript,
+            segment=by_index[u.segment_index],
+            index=number,
+            text=u.text,
+            start=u.start,
+            end=u.end,
+        )
+        for number, u in enumerate(split_segments(rows, source="x"), start=1)
+    )
+
+
+def report_utterances(report: Report) -> tuple[list[UtteranceData], dict[str, Utterance], dict]:
+    """(utterances for the drafting core, uid → stored row, source label → transcript id).
+    Speakers come from the segments now: a speaker renamed since is renamed here too."""
+    data: list[UtteranceData] = []
+    rows: dict[str, Utterance] = {}
+    sources: dict[str, int] = {}
+    for number, transcript in enumerate(_report_transcripts(report), start=1):
+        transcript_utterances_ensure(transcript)
+        source = f"C{number}"
+        sources[source] = transcript.pk
+        stored = list(transcript.utterances.select_related("segment").order_by("index"))
+        previous: tuple[str, str, str] | None = None
+        for row in stored:
+            uid = f"{source}-U{row.index:04d}"
+            speaker = row.segment.speaker
+            context, context_uid = "", ""
+            if previous and previous[0] != speaker:
+                _, context, context_uid = previous
+            data.append(
+                UtteranceData(
+                    uid=uid,
+                    source=source,
+                    speaker=speaker,
+                    text=row.text,
+                    start=row.start,
+                    end=row.end,
+                    segment_index=row.segment.index,
+                    context=context,
+                    context_uid=context_uid,
+                )
+            )
+            rows[uid] = row
+            previous = (speaker, row.text, uid)
+    return data, rows, sources
+
+
+def report_grid(report: Report) -> Grid:
+    versions = list(report.protocol_versions.select_related("protocol").order_by("pk"))
+    return grid_for_versions(versions, report.child_age_months)
+
+
+def _section_rows(report: Report) -> dict[tuple[str, str], ReportSection]:
+    sections = report.sections.select_related("source_section__version__protocol")
+    return {(s.source_section.version.protocol.slug, s.key): s for s in sections}
+
+
+# --- Runs -------------------------------------------------------------------------------
+
+
+def draft_run_request(
+    *, report: Report, user: AbstractBaseUser | None = None, enqueue: bool = True
+) -> DraftRun:
+    """Queue a drafting of ``report`` (sent to a worker after commit unless ``enqueue`` is
+    False: the caller runs it). A run already waiting is reused: it will read every
+    transcript attached by the time it starts."""
+    from reports.tasks import draft_report
+
+    with transaction.atomic():
+        Report.objects.select_for_update().get(pk=report.pk)
+        waiting = report.runs.filter(status=DraftRun.Status.QUEUED).first()
+        if waiting is not None:
+            return waiting
+        run = DraftRun.objects.create(report=report, requested_by=user)
+        if enqueue:
+            transaction.on_commit(lambda: draft_report.delay(run.pk))
+    return run
+
+
+def _claim(run_id: int) -> DraftRun | None:
+    with transaction.atomic():
+        run = DraftRun.objects.select_for_update().get(pk=run_id)
+        if run.status != DraftRun.Status.QUEUED:
+            return None
+        run.status = DraftRun.Status.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    return run
+
+
+def draft_run_execute(*, run_id: int, engine: str | None = None) -> DraftRun | None:
+    """Draft the run's report and store it. Safe to run twice: a run that is not queued is
+    skipped (returns None). A failure is recorded on the run with a readable reason."""
+    run = _claim(run_id)
+    if run is None:
+        return None
+    try:
+        report = run.report
+        utterances, rows, sources = report_utterances(report)
+        grid = report_grid(report)
+        llm, reason = llm_or_fallback(engine)
+        result = draft(utterances, grid, llm=llm, embedder=get_embedder(), fallback_reason=reason)
+        draft_store(run=run, result=result, rows=rows, sources=sources)
+    except Exception:
+        log.exception("draft.crashed", run_id=run_id)
+        DraftRun.objects.filter(pk=run_id).update(
+            status=DraftRun.Status.FAILED,
+            error_message=DRAFT_FAILED.format(run_id=run_id),
+            finished_at=timezone.now(),
+        )
+        raise
+    log.info("draft.done", run_id=run_id, seconds=result.seconds.get("total"))
+    return DraftRun.objects.get(pk=run_id)
+
+
+@transaction.atomic
+def draft_store(*, run: DraftRun, result: Draft, rows: dict[str, Utterance], sources: dict) -> None:
+    """Store ``result`` on the run's report (see the module's guarantees)."""
+    report = Report.objects.select_for_update().get(pk=run.report_id)
+    sections = _section_rows(report)
+    for section_draft in result.sections:
+        section = sections.get((section_draft.protocol, section_draft.key))
+        if section is None:  # the report predates a section: nothing to write into
+            continue
+        items = {item.key: item for item in section.items.all()}
+        _version_create(
+            section=section,
+            origin=SectionVersion.Origin.DRAFT,
+            statements=section_draft.statements,
+            findings={i.key: i.finding for i in section_draft.items if i.finding},
+            rows=rows,
+            items=items,
+            run=run,
+            note=section_draft.note,
+        )
+        for item_draft in section_draft.items:
+            item = items.get(item_draft.key)
+            if item is not None and item.draft_status != item_draft.status:
+                item.draft_status = item_draft.status
+                item.save(update_fields=["draft_status"])
+        _evidence_store(run, section, section_draft, items, rows)
+    for found in result.contradictions:
+        protocol, section_key, item_key = parse_target_id(found.target)
+        section = sections.get((protocol, section_key))
+        if section is None:
+            continue
+        Contradiction.objects.create(
+            run=run,
+            section=section,
+            item=section.items.filter(key=item_key).first() if item_key else None,
+            first=rows[found.first],
+            second=rows[found.second],
+            reason=found.reason,
+        )
+    run.status = DraftRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.engine = result.engine
+    run.model_name = result.model
+    run.prompt_version = result.prompt_version
+    run.protocol_versions = list(result.grid_versions)
+    run.sources = sources
+    run.fallback_reason = result.fallback_reason
+    run.seconds = result.seconds
+    run.prompt_tokens = sum(s.prompt_tokens for s in result.sections)
+    run.completion_tokens = sum(s.completion_tokens for s in result.sections)
+    run.save()
+
+
+def _evidence_store(run, section, section_draft: SectionDraft, items, rows) -> None:
+    entries = [(None, e) for e in section_draft.evidence] + [
+        (items.get(item.key), e) for item in section_draft.items for e in item.evidence
+    ]
+    RoutedEvidence.objects.bulk_create(
+        RoutedEvidence(
+            run=run,
+            section=section,
+            item=item,
+            utterance=rows[e.uid],
+            score=e.score,
+            similarity=e.similarity,
+            keywords=list(e.keywords),
+        )
+        for item, e in entries
+    )
+
+
+# --- Versions ---------------------------------------------------------------------------
+
+
+def _text(statements: Sequence[DraftStatement]) -> str:
+    return " ".join(s.text for s in statements if s.shown)
+
+
+def _diff(before: str, after: str) -> str:
+    def lines(text: str) -> list[str]:
+        return [sentence + "\n" for sentence in text.replace(". ", ".\n").splitlines()]
+
+    return "".join(
+        difflib.unified_diff(lines(before), lines(after), "actuel", "proposé", lineterm="\n")
+    )
+
+
+def _version_create(
+    *,
+    section: ReportSection,
+    origin: str,
+    statements: Sequence[DraftStatement],
+    findings: dict,
+    rows: dict[str, Utterance],
+    items: dict[str, ReportItem],
+    run: DraftRun | None = None,
+    user: AbstractBaseUser | None = None,
+    selection: Sequence[int] = (),
+    note: str = "",
+) -> SectionVersion:
+    section = ReportSection.objects.select_for_update().get(pk=section.pk)
+    accepted = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+    number = (section.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    text = _text(statements)
+    # The first draft of an untouched section becomes its text; anything later is a
+    # proposal next to the clinician's accepted text.
+    first_draft = accepted is None and origin == SectionVersion.Origin.DRAFT
+    version = SectionVersion.objects.create(
+        section=section,
+        number=number,
+        origin=origin,
+        status=SectionVersion.Status.ACCEPTED if first_draft else SectionVersion.Status.PROPOSED,
+        based_on=accepted,
+        selection=list(selection),
+        text=text,
+        diff=_diff(accepted.text if accepted else "", text),
+        note=note,
+        findings=findings,
+        run=run,
+        created_by=user,
+    )
+    for position, statement in enumerate(statements, start=1):
+        row = Statement.objects.create(
+            version=version,
+            position=position,
+            item=items.get(statement.item_key) if statement.item_key else None,
+            text=statement.text,
+            origin=statement.origin,
+            verdict=statement.verdict.status,
+            reasons=statement.verdict.reasons,
+            support=statement.verdict.support,
+        )
+        row.citations.set([rows[uid] for uid in statement.cites if uid in rows])
+    if first_draft:
+        _apply(version, user=None)
+    return version
+
+
+def _apply(version: SectionVersion, *, user: AbstractBaseUser | None) -> None:
+    """Make ``version`` the section's text and its findings the items' AI answers."""
+    section = version.section
+    section.body = version.text
+    section.save(update_fields=["body"])
+    for item in section.items.exclude(answer_source=ReportItem.AnswerSource.CLINICIAN):
+        finding = version.findings.get(item.key, "")
+        if finding and item.answer != finding:
+            item.answer = finding
+            item.answer_source = ReportItem.AnswerSource.AI
+            item.save(update_fields=["answer", "answer_source"])
+
+
+@transaction.atomic
+def section_version_accept(*, version: SectionVersion, user: AbstractBaseUser) -> SectionVersion:
+    """Accept a proposal: it becomes the section's text; the previous text is kept as a
+    superseded version."""
+    version = SectionVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != SectionVersion.Status.PROPOSED:
+        raise DraftingError("Seule une proposition en attente peut être acceptée.")
+    section = ReportSection.objects.select_for_update().get(pk=version.section_id)
+    section.versions.filter(status=SectionVersion.Status.ACCEPTED).update(
+        status=SectionVersion.Status.SUPERSEDED
+    )
+    version.status = SectionVersion.Status.ACCEPTED
+    version.decided_by = user
+    version.decided_at = timezone.now()
+    version.save(update_fields=["status", "decided_by", "decided_at"])
+    _apply(version, user=user)
+    return version
+
+
+@transaction.atomic
+def section_version_reject(*, version: SectionVersion, user: AbstractBaseUser) -> SectionVersion:
+    version = SectionVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != SectionVersion.Status.PROPOSED:
+        raise DraftingError("Seule une proposition en attente peut être refusée.")
+    version.status = SectionVersion.Status.REJECTED
+    version.decided_by = user
+    version.decided_at = timezone.now()
+    version.save(update_fields=["status", "decided_by", "decided_at"])
+    return version
+
+
+@transaction.atomic
+def section_text_save(
+    *, section: ReportSection, text: str, user: AbstractBaseUser
+) -> SectionVersion:
+    """The clinician's own text: accepted at once, earlier text kept as superseded.
+    Sentences kept word for word from the accepted version keep their citations."""
+    section = ReportSection.objects.select_for_update().get(pk=section.pk)
+    current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+    previous = {s.text: s for s in current.statements.all()} if current else {}
+    number = (section.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    section.versions.filter(status=SectionVersion.Status.ACCEPTED).update(
+        status=SectionVersion.Status.SUPERSEDED
+    )
+    version = SectionVersion.objects.create(
+        section=section,
+        number=number,
+        origin=SectionVersion.Origin.CLINICIAN,
+        status=SectionVersion.Status.ACCEPTED,
+        based_on=current,
+        text=text.strip(),
+        diff=_diff(current.text if current else "", text.strip()),
+        created_by=user,
+        decided_by=user,
+        decided_at=timezone.now(),
+    )
+    for position, sentence in enumerate(_sentences(text), start=1):
+        kept = previous.get(sentence)
+        row = Statement.objects.create(
+            version=version,
+            position=position,
+            item=kept.item if kept else None,
+            text=sentence,
+            origin=kept.origin if kept else Statement.Origin.CLINICIAN,
+            verdict=kept.verdict if kept else Statement.Verdict.UNCHECKED,
+            reasons=kept.reasons if kept else [],
+            support=kept.support if kept else None,
+        )
+        if kept:
+            row.citations.set(kept.citations.all())
+    section.body = version.text
+    section.save(update_fields=["body"])
+    return version
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"(?<=[.!?…»])\s+", text.strip()) if part.strip()]
+
+
+# --- AI edits ---------------------------------------------------------------------------
+
+
+def _as_draft_statements(version: SectionVersion, rows_by_pk: dict[int, str]) -> list:
+    statements = []
+    for row in version.statements.prefetch_related("citations").select_related("item"):
+        statements.append(
+            DraftStatement(
+                text=row.text,
+                cites=[rows_by_pk[u.pk] for u in row.citations.all() if u.pk in rows_by_pk],
+                item_key=row.item.key if row.item else None,
+                origin=row.origin,
+                verdict=Verdict(row.verdict, list(row.reasons), row.support),
+            )
+        )
+    return statements
+
+
+def section_edit_propose(
+    *,
+    section: ReportSection,
+    action: str,
+    user: AbstractBaseUser,
+    selection: Sequence[int] | None = None,
+    engine: str | None = None,
+) -> SectionVersion:
+    """An AI edit of the section's accepted text (or of the statements at ``selection``,
+    1-based positions) stored as a proposal with its diff. Replaces nothing."""
+    if action not in edits.ACTIONS:
+        raise DraftingError("Action inconnue.")
+    current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+    if current is None and action != "regenerate":
+        raise DraftingError("Cette section n'a pas encore de texte à modifier.")
+    report = section.report
+    utterances, rows, _sources = report_utterances(report)
+    grid = report_grid(report)
+    protocol = section.source_section.version.protocol.slug
+    target = next(
+        (s for s in grid.sections if s.key == section.key and s.protocol == protocol), None
+    )
+    if target is None:
+        raise DraftingError("Section absente de la grille du compte rendu.")
+    routing: Routing = route(utterances, grid, get_embedder())
+    context = SectionContext(
+        utterances={u.uid: u for u in utterances},
+        routing=routing,
+        embedder=get_embedder(),
+        vocabulary=grid.vocabulary,
+    )
+    rows_by_pk = {row.pk: uid for uid, row in rows.items()}
+    statements = _as_draft_statements(current, rows_by_pk) if current else []
+    positions = [p - 1 for p in selection] if selection else None
+    llm, reason = llm_or_fallback(engine)
+    try:
+        result = edits.propose_edit(
+            action,
+            section=target,
+            statements=statements,
+            selection=positions,
+            context=context,
+            llm=llm,
+        )
+    except ValueError as exc:
+        raise DraftingError(str(exc)) from exc
+    findings = result.findings if result.findings is not None else dict(current.findings)
+    with transaction.atomic():
+        return _version_create(
+            section=section,
+            origin=action,
+            statements=result.statements,
+            findings=findings,
+            rows=rows,
+            items={item.key: item for item in section.items.all()},
+            user=user,
+            selection=list(selection or []),
+            note="; ".join(n for n in (reason, result.note) if n),
+        )

@@ -1,0 +1,117 @@
+"""Transcripts split into utterances: the unit a report sentence cites.
+
+A Whisper segment often holds several sentences, and one sentence is what a statement
+rests on, so segments are split at sentence ends. Very short sentences ("Non.", "Oui.")
+carry their meaning in the question they answer: the previous turn of another speaker is
+kept as ``context`` for routing, never as evidence of its own.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_SHORT_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Utterance:
+    uid: str  # "C1-U0007": consultation 1, utterance 7; stable for a given transcript
+    source: str  # the consultation it comes from ("C1", "C2", …)
+    speaker: str
+    text: str
+    start: float
+    end: float
+    segment_index: int
+    context: str = ""  # the previous turn when this one answers it (routing only)
+    context_uid: str = ""
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def is_question(self) -> bool:
+        return self.text.rstrip().endswith("?")
+
+
+@dataclass(frozen=True)
+class SourceSegment:
+    """What the splitter needs of a transcript segment (database row or JSON object)."""
+
+    index: int
+    start: float
+    end: float
+    text: str
+    speaker: str
+
+
+def _sentences(text: str) -> list[str]:
+    parts = [part.strip() for part in _SENTENCE_END.split(text.strip()) if part.strip()]
+    merged: list[str] = []
+    for part in parts:
+        # "Non. Je ne fume pas." stays one utterance: a bare "Non." means nothing alone.
+        if merged and len(merged[-1].split()) < _SHORT_WORDS:
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
+
+
+def split_segments(segments: Iterable[SourceSegment], *, source: str) -> list[Utterance]:
+    """Utterances of one transcript, in order, with ids ``{source}-U{n:04d}``."""
+    utterances: list[Utterance] = []
+    previous_turn: tuple[str, str, str] | None = None  # (speaker, text, uid)
+    for segment in segments:
+        sentences = _sentences(segment.text)
+        if not sentences:
+            continue
+        total = sum(len(s) for s in sentences) or 1
+        cursor = segment.start
+        for sentence in sentences:
+            share = (segment.end - segment.start) * len(sentence) / total
+            context, context_uid = "", ""
+            if previous_turn and previous_turn[0] != segment.speaker:
+                _speaker, context, context_uid = previous_turn
+            utterances.append(
+                Utterance(
+                    uid=f"{source}-U{len(utterances) + 1:04d}",
+                    source=source,
+                    speaker=segment.speaker,
+                    text=sentence,
+                    start=round(cursor, 2),
+                    end=round(cursor + share, 2),
+                    segment_index=segment.index,
+                    context=context,
+                    context_uid=context_uid,
+                )
+            )
+            cursor += share
+        previous_turn = (segment.speaker, sentences[-1], utterances[-1].uid)
+    return utterances
+
+
+def from_transcript_json(data: dict, *, source: str) -> list[Utterance]:
+    """Utterances of a transcript in the format ``transcribe --json`` prints."""
+    segments = data.get("segments")
+    if not isinstance(segments, list):
+        raise ValueError("le fichier de transcription n'a pas de liste « segments »")
+    rows: list[SourceSegment] = []
+    for index, raw in enumerate(segments):
+        try:
+            rows.append(
+                SourceSegment(
+                    index=int(raw.get("index", index)),
+                    start=float(raw["start"]),
+                    end=float(raw["end"]),
+                    text=str(raw["text"]),
+                    speaker=str(raw.get("speaker") or "inconnu"),
+                )
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"segment {index} illisible (start, end et text requis)") from exc
+    return split_segments(rows, source=source)
+
+
+def by_uid(utterances: Sequence[Utterance]) -> dict[str, Utterance]:
+    return {utterance.uid: utterance for utterance in utterances}
