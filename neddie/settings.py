@@ -237,6 +237,9 @@ DRAFTING_MODEL_DIR = Path(env("DRAFTING_MODEL_DIR", default=str(MODELS_DIR / "dr
 DRAFTING_DEVICE = env("DRAFTING_DEVICE", default="cpu")
 DRAFTING_CONTEXT_TOKENS = env.int("DRAFTING_CONTEXT_TOKENS", default=4096)
 DRAFTING_THREADS = env.int("DRAFTING_THREADS", default=0)  # 0: llama.cpp decides
+# The model's share of a draft, in seconds: sections reached later are drafted
+# extractively (quotes) and say so. 0: no limit (e.g. a GPU server).
+DRAFTING_TIME_BUDGET_SECONDS = env.float("DRAFTING_TIME_BUDGET_SECONDS", default=100.0)
 LLM_ENDPOINT_URL = env("LLM_ENDPOINT_URL", default="")  # e.g. http://gpu-server:8000/v1
 LLM_ENDPOINT_MODEL = env("LLM_ENDPOINT_MODEL", default="")
 LLM_ENDPOINT_API_KEY = env("LLM_ENDPOINT_API_KEY", default="")

@@ -29,6 +29,7 @@ TO_COMPLETE = "a_completer"  # evidence exists, no verified finding: the clinici
 MAX_EVIDENCE_PER_ITEM = 5
 MAX_EVIDENCE_PER_SECTION = 16
 TOKENS_PER_ITEM = 140
+OVER_BUDGET = "temps de rédaction dépassé : passages cités tels quels"
 
 
 @dataclass
@@ -130,7 +131,9 @@ def extractive_statements(
     evidence: Sequence[Evidence], item_key: str | None, context: SectionContext, *, limit: int
 ) -> list[DraftStatement]:
     statements = []
-    for entry in evidence[:limit]:
+    # A question asserts nothing: quote answers and remarks (an answer brings its question).
+    answers = [e for e in evidence if not context.utterances[e.uid].is_question]
+    for entry in answers[:limit]:
         utterance = context.utterances[entry.uid]
         text, cites = extractive_statement(utterance)
         statements.append(
@@ -242,8 +245,12 @@ def draft(
     llm: LLM | None,
     embedder: Embedder,
     fallback_reason: str = "",
+    time_budget: float | None = None,
 ) -> Draft:
-    """Draft every section of ``grid`` from ``utterances`` (one or several consultations)."""
+    """Draft every section of ``grid`` from ``utterances`` (one or several consultations).
+
+    ``time_budget`` (seconds) bounds the model's share: sections reached after it is spent
+    are drafted extractively, and say so, rather than keep a clinician waiting."""
     started = time.perf_counter()
     routing = route(utterances, grid, embedder)
     routed = time.perf_counter()
@@ -253,7 +260,12 @@ def draft(
         embedder=embedder,
         vocabulary=grid.vocabulary,
     )
-    sections = [draft_section(section, context, llm) for section in grid.sections]
+    sections = []
+    for section in grid.sections:
+        over_budget = time_budget is not None and time.perf_counter() - started > time_budget
+        sections.append(draft_section(section, context, None if over_budget else llm))
+        if over_budget and llm is not None and sections[-1].statements:
+            sections[-1].note = OVER_BUDGET
     drafted = time.perf_counter()
     contradictions = find_contradictions(routing, context.utterances, embedder)
     return Draft(

@@ -13,6 +13,7 @@ Engines load once per process. An engine that cannot run here raises ``LLMUnavai
 with a sentence for the clinician; the drafter then falls back to extractive drafting.
 """
 
+import atexit
 import functools
 import json
 import threading
@@ -87,6 +88,8 @@ class LlamaCppLLM:
             verbose=False,
         )
         self._lock = threading.Lock()  # one generation at a time per loaded model
+        # Free llama.cpp's memory before the interpreter tears its bindings down.
+        atexit.register(self._llama.close)
 
     def complete(self, messages: Sequence[dict], *, schema: dict, max_tokens: int) -> Completion:
         started = time.perf_counter()
@@ -136,7 +139,8 @@ class TransformersLLM:
         ).to(self._device)
         with self._lock, self._torch.inference_mode():
             output = self._model.generate(
-                **inputs,
+                input_ids=inputs["input_ids"],
+                attention_mask=inputs["attention_mask"],
                 max_new_tokens=max_tokens,
                 do_sample=False,
                 pad_token_id=self._tokenizer.pad_token_id or self._tokenizer.eos_token_id,

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 import structlog
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
@@ -178,7 +179,14 @@ def draft_run_execute(*, run_id: int, engine: str | None = None) -> DraftRun | N
         utterances, rows, sources = report_utterances(report)
         grid = report_grid(report)
         llm, reason = llm_or_fallback(engine)
-        result = draft(utterances, grid, llm=llm, embedder=get_embedder(), fallback_reason=reason)
+        result = draft(
+            utterances,
+            grid,
+            llm=llm,
+            embedder=get_embedder(),
+            fallback_reason=reason,
+            time_budget=settings.DRAFTING_TIME_BUDGET_SECONDS or None,
+        )
         draft_store(run=run, result=result, rows=rows, sources=sources)
     except Exception:
         log.exception("draft.crashed", run_id=run_id)

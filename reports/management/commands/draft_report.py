@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from protocols.models import Protocol
@@ -48,7 +49,14 @@ class Command(BaseCommand):
         llm, reason = llm_or_fallback(engine)
         if reason:
             self.stderr.write(f"Avertissement : {reason}")
-        result = draft(utterances, grid, llm=llm, embedder=get_embedder(), fallback_reason=reason)
+        result = draft(
+            utterances,
+            grid,
+            llm=llm,
+            embedder=get_embedder(),
+            fallback_reason=reason,
+            time_budget=settings.DRAFTING_TIME_BUDGET_SECONDS or None,
+        )
         data = draft_as_dict(result)
         if json:
             self.stdout.write(_dumps(data))
