@@ -82,6 +82,12 @@ def test_process_recording_writes_report_json_and_pdf(
     ]
     segments = report["transcripts"][0]["segments"]
     assert "bonjour" in " ".join(s["text"] for s in segments).lower()
+    # Drafted on the same path as the workers (extractive in tests: DRAFTING_ENGINE).
+    assert report["draft"]["run_id"] is not None
+    assert report["draft"]["engine"] == "extractive"
+    assert report["draft"]["protocol_versions"] == ["bilan-tnd v1"]
+    statements = [st for section in report["sections"] for st in section["statements"]]
+    assert all(st["cites"] and st["cites"][0].startswith("C1-U") for st in statements)
 
 
 def test_process_recording_refuses_unreadable_audio_and_stores_nothing(manage, tmp_path):
