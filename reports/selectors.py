@@ -5,6 +5,7 @@ cannot be probed."""
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -16,6 +17,7 @@ from protocols.selectors import GridSection, version_grid
 from reports.models import (
     Consultation,
     Dossier,
+    DossierMember,
     PipelineJob,
     Recording,
     Report,
@@ -164,3 +166,12 @@ def report_rule_outcomes(report: Report) -> list[RuleOutcome]:
         )
         outcomes += evaluate_rules(version, answers, report.child_age_months)
     return outcomes
+
+
+def report_for_editor(user: AbstractBaseUser, report_id: int) -> Report:
+    """A report the user may write in: 404 outside the care team, 403 for a member who
+    only reviews (care coordinators); clinicians write."""
+    report = report_for_user(user, report_id)
+    if not report.dossier.members.filter(user=user, role=DossierMember.Role.CLINICIAN).exists():
+        raise PermissionDenied("Seuls les cliniciens de l'équipe modifient le compte rendu.")
+    return report

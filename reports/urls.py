@@ -11,6 +11,17 @@ urlpatterns = [
     path("dossiers/<int:dossier_id>/traitements/", views.dossier_jobs, name="dossier_jobs"),
     path("comptes-rendus/<int:report_id>/", views.report_detail, name="report_detail"),
     path("comptes-rendus/<int:report_id>/pdf/", views.report_pdf, name="report_pdf"),
+    path("comptes-rendus/<int:report_id>/rediger/", views.report_draft, name="report_draft"),
+    path(
+        "comptes-rendus/<int:report_id>/sections/<int:section_id>/modifier/",
+        views.section_edit,
+        name="section_edit",
+    ),
+    path(
+        "comptes-rendus/<int:report_id>/versions/<int:version_id>/decision/",
+        views.section_version_decide,
+        name="section_version_decide",
+    ),
     path(
         "comptes-rendus/<int:report_id>/locuteurs/",
         views.report_speaker_rename,

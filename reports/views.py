@@ -4,11 +4,15 @@ call one service, render or redirect."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reports import selectors, services
+from reports.drafting import selectors as drafting_selectors
+from reports.drafting import services as drafting_services
+from reports.drafting.models import SectionVersion
 from reports.forms import (
     ConsultationRecordingForm,
     DossierForm,
@@ -108,7 +112,70 @@ def report_detail(request, report_id: int):
             "outcomes": selectors.report_rule_outcomes(report),
             "timelines": selectors.report_timelines(report),
             "speaker_roles": Segment.Role.choices,
+            "panels": drafting_selectors.report_section_panels(report),
+            "run": drafting_selectors.report_latest_run(report),
+            "edit_actions": EDIT_ACTIONS,
         },
+    )
+
+
+EDIT_ACTIONS = [
+    ("expand", "Développer"),
+    ("shorten", "Réduire"),
+    ("rephrase", "Reformuler"),
+    ("regenerate", "Régénérer"),
+]
+
+
+@login_required
+@require_http_methods(["POST"])
+def report_draft(request, report_id: int):
+    """Queue a new draft of the whole report; it arrives as proposals where the clinician
+    already has text."""
+    report = selectors.report_for_editor(request.user, report_id)
+    drafting_services.draft_run_request(report=report, user=request.user)
+    messages.success(request, "Rédaction du brouillon demandée : elle se fait en arrière-plan.")
+    return redirect("reports:report_detail", report_id=report.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def section_edit(request, report_id: int, section_id: int):
+    """An AI edit of a section, or of the sentences ticked in it, stored as a proposal."""
+    report = selectors.report_for_editor(request.user, report_id)
+    section = get_object_or_404(report.sections, pk=section_id)
+    action = request.POST.get("action", "")
+    try:
+        selection = [int(value) for value in request.POST.getlist("selection")]
+        drafting_services.section_edit_propose(
+            section=section, action=action, user=request.user, selection=selection or None
+        )
+    except ValueError:
+        messages.error(request, "Sélection invalide.")
+    except drafting_services.DraftingError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def section_version_decide(request, report_id: int, version_id: int):
+    """Accept or refuse a proposal; nothing else changes the text but the clinician."""
+    report = selectors.report_for_editor(request.user, report_id)
+    version = get_object_or_404(SectionVersion, pk=version_id, section__report=report)
+    decide = {
+        "accept": drafting_services.section_version_accept,
+        "reject": drafting_services.section_version_reject,
+    }.get(request.POST.get("decision", ""))
+    if decide is None:
+        messages.error(request, "Décision inconnue.")
+    else:
+        try:
+            decide(version=version, user=request.user)
+        except drafting_services.DraftingError as exc:
+            messages.error(request, exc.message)
+    return redirect(
+        f"{reverse('reports:report_detail', args=[report.pk])}#section-{version.section_id}"
     )
 
 

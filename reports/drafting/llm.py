@@ -79,7 +79,7 @@ class LlamaCppLLM:
             verify_model_folder(model_path.parent)
         except ModelFilesError as exc:
             raise LLMUnavailable(str(exc)) from exc
-        self.model_name = model_path.stem
+        self.model_name = f"{model_path.parent.name}/{model_path.name}"
         self._llama = Llama(
             model_path=str(model_path),
             n_ctx=context,

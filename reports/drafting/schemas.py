@@ -13,7 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from reports.drafting.grid import OBSERVATION, SectionTarget
 
 FINDINGS = ("oui", "non", "non_evalue")  # the answers decision rules read
-MAX_STATEMENTS = 2  # per item (or per free-text section): small models ramble
+# Small models ramble, and on a CPU every generated token costs ~0.1 s under the grammar:
+# one statement per item, two for a free-text section.
+MAX_STATEMENTS = 2
+MAX_ITEM_STATEMENTS = 1
 MAX_STATEMENT_CHARS = 400
 
 
@@ -59,8 +62,8 @@ def _statement_schema(uids: Sequence[str]) -> dict:
     }
 
 
-def _statements_schema(uids: Sequence[str]) -> dict:
-    return {"type": "array", "items": _statement_schema(uids), "maxItems": MAX_STATEMENTS}
+def _statements_schema(uids: Sequence[str], most: int = MAX_STATEMENTS) -> dict:
+    return {"type": "array", "items": _statement_schema(uids), "maxItems": most}
 
 
 def section_schema(section: SectionTarget, item_keys: Sequence[str], uids: Sequence[str]) -> dict:
@@ -81,7 +84,10 @@ def section_schema(section: SectionTarget, item_keys: Sequence[str], uids: Seque
             finding = {"type": "string", "enum": list(FINDINGS)}
         properties[key] = {
             "type": "object",
-            "properties": {"finding": finding, "statements": _statements_schema(uids)},
+            "properties": {
+                "finding": finding,
+                "statements": _statements_schema(uids, MAX_ITEM_STATEMENTS),
+            },
             "required": ["finding", "statements"],
             "additionalProperties": False,
         }

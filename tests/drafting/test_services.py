@@ -1,61 +1,15 @@
 """Drafts stored on a report: versions, proposals, acceptance. The clinician's text and
 answers are never replaced without their say."""
 
-import datetime
-
 import pytest
 
-from reports import services, transcription_pipeline
 from reports.drafting import services as drafting
 from reports.drafting.models import DraftRun, SectionVersion
 from reports.drafting.selectors import report_draft_as_dict, report_section_panels
-from reports.models import Consultation, ReportItem
-from reports.transcription import TranscribedSegment
-from tests.drafting.support import DRAFTING_PROTOCOL, ScriptedLLM
-from tests.drafting.transcripts import PARENT_INTERVIEW, transcript
-from tests.fakes import FakeTranscriber
-from tests.protocol_files import import_published
-from tests.uploads import upload
-
-SECOND_SESSION = [
-    ("clinicien", "Est-ce qu'il répond à son prénom maintenant ?"),
-    ("parent", "Oui, il se retourne quand on l'appelle par son prénom."),
-]
-
-
-@pytest.fixture
-def drafting_dossier(alice):
-    protocol = import_published(DRAFTING_PROTOCOL).protocol
-    return services.dossier_create(
-        initials="LM", birth_date=None, sex="M", protocols=[protocol], created_by=alice
-    )
-
-
-def consult(dossier, user, wav, turns, *, day):
-    consultation = services.consultation_create(
-        dossier=dossier,
-        date=datetime.date(2026, 11, day),
-        modality=Consultation.Modality.TELECONSULTATION,
-        participants="pédopsychiatre, mère",
-        recording_consent=True,
-        consent_given_by="mère",
-        created_by=user,
-    )
-    job = upload(consultation, wav, user)
-    segments = [
-        TranscribedSegment(s["start"], s["end"], s["text"], speaker=s["speaker"], confidence=0.9)
-        for s in transcript(turns)["segments"]
-    ]
-    transcription_pipeline.recording_transcribe(
-        job_id=job.pk, transcriber=FakeTranscriber(segments)
-    )
-    return consultation
-
-
-def drafted(dossier, *, engine="extractive"):
-    report = dossier.reports.get()
-    run = drafting.draft_run_request(report=report, enqueue=False)
-    return drafting.draft_run_execute(run_id=run.pk, engine=engine)
+from reports.models import ReportItem
+from tests.drafting.dossiers import SECOND_SESSION, consult, drafted
+from tests.drafting.support import ScriptedLLM
+from tests.drafting.transcripts import PARENT_INTERVIEW
 
 
 def section(report, key):

@@ -1,0 +1,99 @@
+"""The drafted report in the browser's HTML: sentences with their sources, what was set
+aside, contradictions, proposals; who may change what (404 outsiders, 403 reviewers)."""
+
+import pytest
+from django.urls import reverse
+
+from reports import services
+from reports.drafting.models import DraftRun, SectionVersion
+from reports.models import DossierMember
+from tests.conftest import PASSWORD
+from tests.drafting.dossiers import SECOND_SESSION, consult, drafted
+from tests.drafting.transcripts import PARENT_INTERVIEW
+
+
+@pytest.fixture
+def report(drafting_dossier, alice, charlie, tone_wav):
+    services.dossier_member_add(
+        dossier=drafting_dossier, user=charlie, role=DossierMember.Role.COORDINATOR
+    )
+    consult(drafting_dossier, alice, tone_wav, PARENT_INTERVIEW, day=2)
+    consult(drafting_dossier, alice, tone_wav, SECOND_SESSION, day=9)
+    drafted(drafting_dossier)
+    return drafting_dossier.reports.get()
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def communication(report):
+    return report.sections.get(key="communication")
+
+
+def test_the_report_shows_sentences_sources_and_contradictions(client, alice, report):
+    page = login(client, alice).get(reverse("reports:report_detail", args=[report.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Il ne pointe jamais" in html
+    assert "C1-U0" in html and "C2-U0" in html  # each consultation cited with its own id
+    assert "Les consultations divergent" in html
+    assert "Non abordé" in html or "non abordé" in html
+    assert "citations des passages, sans modèle" in html
+
+
+def test_outsiders_get_404_on_every_drafting_action(client, bob, report):
+    login(client, bob)
+    section = communication(report)
+    version = section.versions.first()
+    for url in (
+        reverse("reports:report_draft", args=[report.pk]),
+        reverse("reports:section_edit", args=[report.pk, section.pk]),
+        reverse("reports:section_version_decide", args=[report.pk, version.pk]),
+    ):
+        assert client.post(url, {"action": "shorten", "decision": "accept"}).status_code == 404
+
+
+def test_a_coordinator_reads_but_cannot_change_the_text(client, charlie, report):
+    login(client, charlie)
+    assert client.get(reverse("reports:report_detail", args=[report.pk])).status_code == 200
+    section = communication(report)
+    response = client.post(
+        reverse("reports:section_edit", args=[report.pk, section.pk]), {"action": "shorten"}
+    )
+    assert response.status_code == 403
+    assert section.versions.count() == 1
+
+
+def test_a_clinician_asks_for_an_edit_and_decides(client, alice, report):
+    login(client, alice)
+    section = communication(report)
+    before = section.body
+    response = client.post(
+        reverse("reports:section_edit", args=[report.pk, section.pk]),
+        {"action": "shorten", "selection": ["1", "2"]},
+    )
+    assert response.status_code == 302
+    proposal = section.versions.get(status=SectionVersion.Status.PROPOSED)
+    assert proposal.selection == [1, 2]
+    section.refresh_from_db()
+    assert section.body == before
+
+    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    assert "Proposition : réduire" in page
+
+    client.post(
+        reverse("reports:section_version_decide", args=[report.pk, proposal.pk]),
+        {"decision": "accept"},
+    )
+    section.refresh_from_db()
+    assert section.body == proposal.text
+    assert section.versions.count() == 2
+
+
+def test_asking_for_a_new_draft_queues_a_run(client, alice, report):
+    login(client, alice)
+    response = client.post(reverse("reports:report_draft", args=[report.pk]))
+    assert response.status_code == 302
+    assert report.runs.filter(status=DraftRun.Status.QUEUED).count() == 1
