@@ -85,6 +85,24 @@ def bench_grid():
     return grid_from_file(load_protocol_file(path.read_text(encoding="utf-8")))
 
 
+def tnd_grid():
+    """The report structure and the autism grid shipped with neddie, as a dossier uses them."""
+    from protocols.formats import load_protocol_file
+    from reports.drafting.grid import Grid, grid_from_file
+
+    grids = [
+        grid_from_file(
+            load_protocol_file((REPO_ROOT / "protocols" / "defaults" / f"{slug}.yaml").read_text())
+        )
+        for slug in ("bilan-tnd", "evaluation-tsa")
+    ]
+    return Grid(
+        sections=tuple(s for g in grids for s in g.sections),
+        versions=tuple(v for g in grids for v in g.versions),
+        vocabulary=tuple(w for g in grids for w in g.vocabulary),
+    )
+
+
 def routing_accuracy(grid, embedder) -> dict:
     from reports.drafting.routing import parse_target_id, route
     from reports.drafting.utterances import from_transcript_json
@@ -176,11 +194,53 @@ def draft_figures(result) -> dict:
     }
 
 
+SPEED_SCHEMA = {
+    "type": "object",
+    "properties": {"statements": {"type": "array", "items": {"type": "string"}, "maxItems": 3}},
+    "required": ["statements"],
+}
+
+
+def engine_speed(engine, *, repeat: int = 2) -> dict:
+    """The same small request to each engine: a ~300-token French prompt, a JSON answer of
+    up to 96 tokens. Best of ``repeat`` (the first call may warm caches)."""
+    context = " ".join(
+        f"Le parent rapporte que l'enfant dort mal et se réveille {n} fois par nuit."
+        for n in range(1, 16)
+    )
+    messages = [
+        {"role": "system", "content": "Réponds en JSON."},
+        {"role": "user", "content": f"{context}\nRésume en trois phrases courtes."},
+    ]
+    best = None
+    for _ in range(repeat):
+        completion = engine.complete(messages, schema=SPEED_SCHEMA, max_tokens=96)
+        if best is None or completion.seconds < best.seconds:
+            best = completion
+    return {
+        "prompt_tokens": best.prompt_tokens,
+        "completion_tokens": best.completion_tokens,
+        "seconds": round(best.seconds, 2),
+        "completion_tokens_per_second": round(best.completion_tokens / best.seconds, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", help="engine (default: DRAFTING_ENGINE)")
     parser.add_argument("--dialogues", type=int, default=3, help="single consultations drafted")
     parser.add_argument("--skip-routing", action="store_true")
+    parser.add_argument(
+        "--engines",
+        action="store_true",
+        help="also time one fixed request on every engine that loads here (transformers "
+        "reads the packaged GGUF: DRAFTING_MODEL_DIR / DRAFTING_GGUF_FILE)",
+    )
+    parser.add_argument(
+        "--tnd-grids",
+        action="store_true",
+        help="also time the 30-minute draft on the default grids (bilan-tnd + evaluation-tsa)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     setup_django()
@@ -228,6 +288,7 @@ def main() -> None:
     budget = settings.DRAFTING_TIME_BUDGET_SECONDS or None
     long_transcript = thirty_minutes()
     utterances = from_transcript_json(long_transcript, source="C1")
+    embedder._cache.clear()  # a worker meets these utterances for the first time
     result = draft(utterances, grid, llm=llm, embedder=embedder, time_budget=budget)
     figures["thirty_minutes"] = {
         "audio_minutes": round(long_transcript["duration_seconds"] / 60, 1),
@@ -250,6 +311,23 @@ def main() -> None:
         f"  tokens: {long['prompt_tokens']} prompt, {long['completion_tokens']} generated, "
         f"{long['generated_tokens_per_second']} generated tokens/s (whole calls)"
     )
+
+    if args.tnd_grids:
+        tnd = tnd_grid()
+        embedder._cache.clear()
+        tnd_result = draft(utterances, tnd, llm=llm, embedder=embedder, time_budget=budget)
+        figures["thirty_minutes_tnd_grids"] = draft_figures(tnd_result)
+        tnd_figures = figures["thirty_minutes_tnd_grids"]
+        print(
+            f"== Same consultation, default TND grids ({', '.join(tnd.versions)}): "
+            f"{tnd_figures['sections']} sections"
+        )
+        print(
+            f"  total {tnd_figures['seconds']['total']} s; sections "
+            f"{tnd_figures['sections_by_model']} by the model, "
+            f"{tnd_figures['sections_quoted_after_budget']} quoted after the budget"
+        )
+        drafts.append(tnd_result)
 
     for turns in list(dialogues().values())[: args.dialogues]:
         single = from_transcript_json(as_transcript(turns), source="C1")
@@ -275,6 +353,19 @@ def main() -> None:
         empty[label] = sum(1 for s in control.statements if s.shown)
     figures["statements_without_clinical_content"] = empty
     print(f"  statements drafted from silence / small talk / injection alone: {empty}")
+    if args.engines:
+        from reports.drafting.llm import LLMUnavailable, _build
+
+        figures["engines"] = {}
+        for name in ("llama-cpp", "transformers", "openai"):
+            try:
+                started = time.perf_counter()
+                engine = _build(name)
+                load = round(time.perf_counter() - started, 1)
+                figures["engines"][name] = {"load_seconds": load, **engine_speed(engine)}
+            except LLMUnavailable as exc:
+                figures["engines"][name] = {"unavailable": exc.message}
+            print(f"== Engine {name}: {figures['engines'][name]}")
     figures["peak_rss_mib"] = round(peak_rss_mib())
     print(f"== Peak resident memory: {figures['peak_rss_mib']} MiB")
     if args.json:

@@ -233,7 +233,10 @@ DRAFT_AFTER_TRANSCRIPTION = env.bool("DRAFT_AFTER_TRANSCRIPTION", default=True)
 DRAFTING_MODEL_PATH = Path(
     env("DRAFTING_MODEL_PATH", default=str(MODELS_DIR / "qwen2.5-0.5b-instruct" / "model.gguf"))
 )
+# For the transformers engine: a local model folder (safetensors), or a folder and the name
+# of a GGUF file in it (dequantised on load), e.g. the packaged model's folder and model.gguf.
 DRAFTING_MODEL_DIR = Path(env("DRAFTING_MODEL_DIR", default=str(MODELS_DIR / "drafting-hf")))
+DRAFTING_GGUF_FILE = env("DRAFTING_GGUF_FILE", default="")
 DRAFTING_DEVICE = env("DRAFTING_DEVICE", default="cpu")
 DRAFTING_CONTEXT_TOKENS = env.int("DRAFTING_CONTEXT_TOKENS", default=4096)
 DRAFTING_THREADS = env.int("DRAFTING_THREADS", default=0)  # 0: llama.cpp decides

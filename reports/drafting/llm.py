@@ -115,7 +115,7 @@ class LlamaCppLLM:
 class TransformersLLM:
     engine = "transformers"
 
-    def __init__(self, folder: Path, *, device: str = "cpu"):
+    def __init__(self, folder: Path, *, device: str = "cpu", gguf_file: str = ""):
         try:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -123,10 +123,13 @@ class TransformersLLM:
             raise LLMUnavailable("transformers n'est pas installé : brouillon extractif.") from exc
         if not folder.is_dir():
             raise LLMUnavailable(f"Dossier du modèle introuvable : {folder}")
-        self.model_name = folder.name
+        self.model_name = f"{folder.name}/{gguf_file}" if gguf_file else folder.name
         self._torch = torch
-        self._tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        self._model = AutoModelForCausalLM.from_pretrained(folder, local_files_only=True)
+        # A GGUF file is dequantised to full precision on load (slow, but the same weights
+        # as the llama.cpp engine: useful to compare engines).
+        extra = {"gguf_file": gguf_file} if gguf_file else {}
+        self._tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True, **extra)
+        self._model = AutoModelForCausalLM.from_pretrained(folder, local_files_only=True, **extra)
         self._model.to(device).eval()
         self._device = device
         self._lock = threading.Lock()
@@ -208,7 +211,11 @@ def _build(engine: str) -> LLM:
             threads=settings.DRAFTING_THREADS or None,
         )
     if engine == "transformers":
-        return TransformersLLM(Path(settings.DRAFTING_MODEL_DIR), device=settings.DRAFTING_DEVICE)
+        return TransformersLLM(
+            Path(settings.DRAFTING_MODEL_DIR),
+            device=settings.DRAFTING_DEVICE,
+            gguf_file=settings.DRAFTING_GGUF_FILE,
+        )
     if engine == "openai":
         return OpenAICompatibleLLM(
             settings.LLM_ENDPOINT_URL,

@@ -27,6 +27,7 @@ OFF_TOPIC_ANCHORS = (
     "Acquiescement sans contenu : d'accord, très bien, OK, ça marche, je vois, hum.",
     "Organisation de la séance : installation, son de la visioconférence, on commence, "
     "on va faire une pause, je vais vous expliquer comment se passe la consultation.",
+    "Bavardage sans rapport avec la santé : la météo, le trajet, le week-end, les vacances.",
 )
 # …and what it typically sounds like (compared passage to passage, as item examples are).
 OFF_TOPIC_EXAMPLES = (
@@ -36,6 +37,8 @@ OFF_TOPIC_EXAMPLES = (
     "On va commencer si vous voulez bien.",
     "On fait une petite pause ?",
     "Je vais noter ça.",
+    "Il fait beau chez vous ?",
+    "Vous avez trouvé facilement ?",
 )
 MARGIN = 0.015
 ANCHOR_EXAMPLE_OFFSET = 0.04  # over the best anchor, in cosine units

@@ -14,7 +14,9 @@ from reports.demo import (
     demo_accounts_ensure,
     make_demo_recording,
 )
-from reports.models import Consultation, Dossier, PipelineJob
+from reports.drafting.models import DraftRun
+from reports.drafting.services import draft_run_execute, draft_run_request
+from reports.models import Consultation, Dossier, PipelineJob, Report
 
 DEMO_INITIALS = "LD"
 # The report structure, then the screening grid for the child's age and the autism grid.
@@ -24,7 +26,8 @@ DEMO_PROTOCOLS = ["bilan-tnd", "reperage-tnd-0-7", "evaluation-tsa"]
 class Command(BaseCommand):
     help = (
         "Crée la clinique de démonstration (une clinicienne, une coordinatrice, un "
-        "administrateur) et un dossier dont l'enregistrement de synthèse est transcrit. "
+        "administrateur) et un dossier dont l'enregistrement de synthèse est transcrit et "
+        "rédigé. "
         "Idempotent."
     )
 
@@ -52,6 +55,15 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"La transcription de démonstration a échoué : {job.error_message}"
                 )
+        report = Report.objects.filter(
+            dossier__created_by=users["clinicienne"], dossier__patient__initials=DEMO_INITIALS
+        ).first()
+        if report is not None and not report.runs.filter(status=DraftRun.Status.DONE).exists():
+            self.stdout.write("Rédaction du brouillon de démonstration…")
+            run = draft_run_request(report=report, enqueue=False)
+            run = draft_run_execute(run_id=run.pk) or run
+            if run.fallback_reason:
+                self.stdout.write(f"Avertissement : {run.fallback_reason}")
         self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
         for username, *_rest in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username} / {credentials[username]}")
