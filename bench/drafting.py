@@ -365,6 +365,8 @@ def main() -> None:
                 figures["engines"][name] = {"load_seconds": load, **engine_speed(engine)}
             except LLMUnavailable as exc:
                 figures["engines"][name] = {"unavailable": exc.message}
+            except Exception as exc:  # a benchmark reports a failing engine and goes on
+                figures["engines"][name] = {"failed": f"{type(exc).__name__}: {exc}"}
             print(f"== Engine {name}: {figures['engines'][name]}")
     figures["peak_rss_mib"] = round(peak_rss_mib())
     print(f"== Peak resident memory: {figures['peak_rss_mib']} MiB")

@@ -19,5 +19,5 @@ cat <<MSG
   (ils sont aussi dans var/demo-accounts.json). Ctrl-C pour arrêter.
 
 MSG
-.venv/bin/gunicorn neddie.wsgi --bind "$HOST:$PORT" --workers 2 --timeout 120 \
+.venv/bin/gunicorn neddie.wsgi --bind "$HOST:$PORT" --workers 2 --timeout 180 \
   --access-logfile -

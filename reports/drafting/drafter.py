@@ -157,7 +157,13 @@ def _finding_supported(
     return not hard_check_reasons(finding, cited, context.vocabulary)
 
 
-def draft_section(section: SectionTarget, context: SectionContext, llm: LLM | None) -> SectionDraft:
+def draft_section(
+    section: SectionTarget,
+    context: SectionContext,
+    llm: LLM | None,
+    *,
+    deadline: float | None = None,
+) -> SectionDraft:
     started = time.perf_counter()
     evidence = _evidence_for(section, context.routing)
     result = SectionDraft(key=section.key, title=section.title, protocol=section.protocol)
@@ -199,12 +205,15 @@ def draft_section(section: SectionTarget, context: SectionContext, llm: LLM | No
                 prompts.section_messages(section, items_with_evidence, shown),
                 schema=schemas.section_schema(section, keys, sorted(allowed)),
                 max_tokens=min(900, TOKENS_PER_ITEM * max(1, len(keys)) + 60),
+                deadline=deadline,
             )
             result.prompt_tokens = completion.prompt_tokens
             result.completion_tokens = completion.completion_tokens
             answer = schemas.parse_section_answer(completion.text, section, keys)
         except (LLMError, schemas.AnswerInvalid) as exc:
             result.note = f"réponse du modèle écartée ({exc}) : passages cités tels quels"
+            if deadline is not None and time.monotonic() > deadline:
+                result.note = OVER_BUDGET
 
     if section.free_text:
         generated = answer.statements if answer else []
@@ -249,9 +258,11 @@ def draft(
 ) -> Draft:
     """Draft every section of ``grid`` from ``utterances`` (one or several consultations).
 
-    ``time_budget`` (seconds) bounds the model's share: sections reached after it is spent
-    are drafted extractively, and say so, rather than keep a clinician waiting."""
+    ``time_budget`` (seconds, counted from the start, routing included) bounds the draft:
+    the model's answer in progress when it runs out is cut short, and that section and the
+    next ones are drafted extractively, and say so, rather than keep a clinician waiting."""
     started = time.perf_counter()
+    deadline = time.monotonic() + time_budget if time_budget else None
     routing = route(utterances, grid, embedder)
     routed = time.perf_counter()
     context = SectionContext(
@@ -262,8 +273,10 @@ def draft(
     )
     sections = []
     for section in grid.sections:
-        over_budget = time_budget is not None and time.perf_counter() - started > time_budget
-        sections.append(draft_section(section, context, None if over_budget else llm))
+        over_budget = deadline is not None and time.monotonic() > deadline
+        sections.append(
+            draft_section(section, context, None if over_budget else llm, deadline=deadline)
+        )
         if over_budget and llm is not None and sections[-1].statements:
             sections[-1].note = OVER_BUDGET
     drafted = time.perf_counter()

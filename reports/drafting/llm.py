@@ -55,8 +55,16 @@ class LLM(Protocol):
     model_name: str
 
     def complete(
-        self, messages: Sequence[dict], *, schema: dict, max_tokens: int
-    ) -> Completion: ...
+        self,
+        messages: Sequence[dict],
+        *,
+        schema: dict,
+        max_tokens: int,
+        deadline: float | None = None,
+    ) -> Completion:
+        """Generate an answer; past ``deadline`` (time.monotonic()) generation stops, and
+        the answer, cut short, fails validation like any incomplete JSON."""
+        ...
 
 
 class LlamaCppLLM:
@@ -91,8 +99,18 @@ class LlamaCppLLM:
         # Free llama.cpp's memory before the interpreter tears its bindings down.
         atexit.register(self._llama.close)
 
-    def complete(self, messages: Sequence[dict], *, schema: dict, max_tokens: int) -> Completion:
+    def complete(
+        self,
+        messages: Sequence[dict],
+        *,
+        schema: dict,
+        max_tokens: int,
+        deadline: float | None = None,
+    ) -> Completion:
+        from llama_cpp import StoppingCriteriaList
+
         started = time.perf_counter()
+        stop = StoppingCriteriaList([lambda _tokens, _logits: time.monotonic() > deadline])
         try:
             with self._lock:
                 answer = self._llama.create_chat_completion(
@@ -100,6 +118,7 @@ class LlamaCppLLM:
                     response_format={"type": "json_object", "schema": schema},
                     temperature=0.0,
                     max_tokens=max_tokens,
+                    stopping_criteria=stop if deadline is not None else None,
                 )
         except (ValueError, RuntimeError) as exc:  # context overflow, decode failure
             raise LLMError(str(exc)) from exc
@@ -134,9 +153,17 @@ class TransformersLLM:
         self._device = device
         self._lock = threading.Lock()
 
-    def complete(self, messages: Sequence[dict], *, schema: dict, max_tokens: int) -> Completion:
-        # No grammar here: the schema is in the prompt and the answer is validated after.
+    def complete(
+        self,
+        messages: Sequence[dict],
+        *,
+        schema: dict,
+        max_tokens: int,
+        deadline: float | None = None,
+    ) -> Completion:
+        # No grammar here: the answer is validated after, like any other.
         started = time.perf_counter()
+        limits = {"max_time": max(0.1, deadline - time.monotonic())} if deadline else {}
         inputs = self._tokenizer.apply_chat_template(
             list(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
         ).to(self._device)
@@ -147,6 +174,7 @@ class TransformersLLM:
                 max_new_tokens=max_tokens,
                 do_sample=False,
                 pad_token_id=self._tokenizer.pad_token_id or self._tokenizer.eos_token_id,
+                **limits,
             )
         prompt_length = inputs["input_ids"].shape[1]
         generated = output[0][prompt_length:]
@@ -169,12 +197,23 @@ class OpenAICompatibleLLM:
         self.model_name = model
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
+        self._timeout = timeout
         self._model = model
 
-    def complete(self, messages: Sequence[dict], *, schema: dict, max_tokens: int) -> Completion:
+    def complete(
+        self,
+        messages: Sequence[dict],
+        *,
+        schema: dict,
+        max_tokens: int,
+        deadline: float | None = None,
+    ) -> Completion:
         import httpx
 
         started = time.perf_counter()
+        timeout = self._client.timeout
+        if deadline is not None:
+            timeout = httpx.Timeout(max(1.0, min(self._timeout, deadline - time.monotonic())))
         try:
             response = self._client.post(
                 "/chat/completions",
@@ -188,6 +227,7 @@ class OpenAICompatibleLLM:
                         "json_schema": {"name": "section", "schema": schema, "strict": True},
                     },
                 },
+                timeout=timeout,
             )
             response.raise_for_status()
             answer = response.json()

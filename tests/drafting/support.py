@@ -89,7 +89,7 @@ class ScriptedLLM:
         self.answers = answers
         self.calls: list[dict] = []
 
-    def complete(self, messages, *, schema, max_tokens):
+    def complete(self, messages, *, schema, max_tokens, deadline=None):
         self.calls.append({"messages": list(messages), "schema": schema})
         if callable(self.answers):
             answer = self.answers(messages, schema)

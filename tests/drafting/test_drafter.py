@@ -242,3 +242,20 @@ def test_every_consultation_is_cited_with_its_own_id_and_contradictions_surface(
     assert all(first.startswith("C1") and second.startswith("C2") for _, first, second in pairs)
     creche = uid_of(utterances, "La crèche")
     assert creche not in {c.first for c in result.contradictions}
+
+
+def test_past_the_time_budget_sections_are_quoted_and_say_so():
+    import time
+
+    def slow(messages, schema):
+        time.sleep(3.2)
+        return LLMError("trop lent")
+
+    llm = ScriptedLLM(slow)
+    utterances = utterances_of(transcript(PARENT_INTERVIEW))
+    result = draft(utterances, drafting_grid(), llm=llm, embedder=get_embedder(), time_budget=3.0)
+    with_text = [s for s in result.sections if s.statements]
+    assert len(with_text) >= 2
+    assert len(llm.calls) == 1  # the budget ran out during the first call
+    assert all("temps de rédaction dépassé" in s.note for s in with_text[1:])
+    assert all(s.origin == "extractive" for s in result.statements)
