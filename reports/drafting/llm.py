@@ -107,26 +107,38 @@ class LlamaCppLLM:
         max_tokens: int,
         deadline: float | None = None,
     ) -> Completion:
-        from llama_cpp import StoppingCriteriaList
-
+        # Streamed, so that generation can stop at the deadline between two tokens
+        # (create_chat_completion takes no stopping criterion, and exceptions raised in its
+        # logits processors are swallowed by the ctypes callback).
         started = time.perf_counter()
-        stop = StoppingCriteriaList([lambda _tokens, _logits: time.monotonic() > deadline])
+        pieces: list[str] = []
+        generated = 0
         try:
             with self._lock:
-                answer = self._llama.create_chat_completion(
+                for chunk in self._llama.create_chat_completion(
                     messages=list(messages),
                     response_format={"type": "json_object", "schema": schema},
                     temperature=0.0,
                     max_tokens=max_tokens,
-                    stopping_criteria=stop if deadline is not None else None,
-                )
+                    stream=True,
+                ):
+                    content = chunk["choices"][0]["delta"].get("content")
+                    if content:  # the first and last chunks carry the role, the stop
+                        pieces.append(content)
+                        generated += 1
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise LLMError("temps de rédaction dépassé")
+                evaluated = self._llama.n_tokens
         except (ValueError, RuntimeError) as exc:  # context overflow, decode failure
+            if isinstance(exc, LLMError):
+                raise
             raise LLMError(str(exc)) from exc
-        usage = answer.get("usage", {})
+        # Stream chunks carry no usage: each chunk is a token; n_tokens counts what the
+        # model evaluated (the prompt, then every generated token but the last).
         return Completion(
-            text=answer["choices"][0]["message"]["content"] or "",
-            prompt_tokens=usage.get("prompt_tokens", 0),
-            completion_tokens=usage.get("completion_tokens", 0),
+            text="".join(pieces),
+            prompt_tokens=max(0, evaluated - generated + 1),
+            completion_tokens=generated,
             seconds=time.perf_counter() - started,
         )
 
