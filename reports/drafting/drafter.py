@@ -98,6 +98,7 @@ class SectionContext:
     routing: Routing
     embedder: Embedder
     vocabulary: Sequence[str] = ()
+    instructions: Sequence[str] = ()  # the grid's labels and hints, not to be copied
 
 
 def _evidence_for(section: SectionTarget, routing: Routing) -> dict[str | None, list[Evidence]]:
@@ -123,6 +124,7 @@ def verified_statement(
         allowed=allowed,
         embedder=context.embedder,
         vocabulary=context.vocabulary,
+        instructions=context.instructions,
     )
     return DraftStatement(text.strip(), list(cites), item_key, origin, verdict)
 
@@ -247,6 +249,14 @@ def draft_section(
     return result
 
 
+def grid_instructions(grid: Grid) -> list[str]:
+    found = []
+    for section in grid.sections:
+        found += [section.guidance] if section.guidance else []
+        found += [f"{item.label} {item.hint}" for item in section.items]
+    return found
+
+
 def draft(
     utterances: Sequence[Utterance],
     grid: Grid,
@@ -270,6 +280,7 @@ def draft(
         routing=routing,
         embedder=embedder,
         vocabulary=grid.vocabulary,
+        instructions=grid_instructions(grid),
     )
     sections = []
     for section in grid.sections:

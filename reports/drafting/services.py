@@ -22,7 +22,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from reports.drafting import edits
-from reports.drafting.drafter import Draft, DraftStatement, SectionContext, SectionDraft, draft
+from reports.drafting.drafter import (
+    Draft,
+    DraftStatement,
+    SectionContext,
+    SectionDraft,
+    draft,
+    grid_instructions,
+)
 from reports.drafting.embeddings import get_embedder
 from reports.drafting.grid import Grid, grid_for_versions
 from reports.drafting.llm import llm_or_fallback
@@ -478,6 +485,7 @@ def section_edit_propose(
         routing=routing,
         embedder=get_embedder(),
         vocabulary=grid.vocabulary,
+        instructions=grid_instructions(grid),
     )
     rows_by_pk = {row.pk: uid for uid, row in rows.items()}
     statements = _as_draft_statements(current, rows_by_pk) if current else []

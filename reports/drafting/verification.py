@@ -9,6 +9,9 @@ Two kinds of checks:
   passages the model was shown;
 - semantic support: the e5 cosine between the statement and its closest cited passage.
 
+Statements that are not report sentences at all (a question, "je"/"vous" outside quotes: a
+transcript copied without understanding; a copy of the grid's own hint) are refused too.
+
 A statement failing a hard check is ``unsupported``: it is never shown as fact (kept aside,
 with the reason, for the clinician to look at). Weak semantic support alone makes it
 ``flagged``: shown, marked "à vérifier".
@@ -141,6 +144,31 @@ def _contains(evidence: str, term: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(fold(term)) + r"(?!\w)", fold(evidence)) is not None
 
 
+# Outside quotes, a report sentence speaks of the child and the family in the third person:
+# "je", "vous", "mes"… come from a transcript copied without understanding it.
+_SPEAKER_PRONOUNS = re.compile(
+    r"(?<!\w)(je|j'|me|m'|moi|mon|ma|mes|vous|votre|vos|tu|te|t'|ton|ta|tes)(?!\w)"
+)
+_QUOTED = re.compile(r"«[^»]*»")
+
+
+def form_reasons(statement: str, instructions: Sequence[str] = ()) -> list[str]:
+    """Why ``statement`` is not a report sentence at all, whatever its evidence says."""
+    reasons = []
+    outside_quotes = fold(_QUOTED.sub(" ", statement))
+    if outside_quotes.rstrip().endswith("?"):
+        reasons.append("la phrase est une question, pas un constat")
+    if _SPEAKER_PRONOUNS.search(outside_quotes):
+        reasons.append("phrase à la première ou deuxième personne : transcription recopiée")
+    words = set(_tokens(outside_quotes))  # a quote of the family may echo a hint: fine
+    for instruction in instructions:
+        own = set(_tokens(instruction))
+        if len(words) >= 4 and len(words & own) >= 0.6 * len(words):
+            reasons.append("la phrase recopie la consigne de la grille")
+            break
+    return reasons
+
+
 def hard_check_reasons(
     statement: str, cited: Sequence[Utterance], vocabulary: Iterable[str] = ()
 ) -> list[str]:
@@ -181,15 +209,20 @@ def verify(
     allowed: set[str],
     embedder: Embedder,
     vocabulary: Iterable[str] = (),
+    instructions: Sequence[str] = (),
 ) -> Verdict:
-    """Check one statement against the passages it cites (see the module's docstring)."""
+    """Check one statement against the passages it cites (see the module's docstring).
+    ``instructions``: the grid's own wording (labels, hints), which a statement must not
+    merely copy."""
     if not cites:
         return Verdict(UNSUPPORTED, ["aucun passage cité"])
     unknown = [uid for uid in cites if uid not in allowed or uid not in utterances]
     if unknown:
         return Verdict(UNSUPPORTED, [f"cite un passage non fourni : {', '.join(unknown)}"])
     cited = [utterances[uid] for uid in cites]
-    reasons = hard_check_reasons(statement, cited, vocabulary)
+    reasons = form_reasons(statement, instructions) + hard_check_reasons(
+        statement, cited, vocabulary
+    )
     vectors = embedder.passages([statement, *(f"{u.context} {u.text}".strip() for u in cited)])
     support = round(float((vectors[1:] @ vectors[0]).max()), 4)
     if reasons:

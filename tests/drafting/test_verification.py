@@ -116,3 +116,36 @@ def test_numbers_in_words_and_digits_are_the_same_number():
 )
 def test_negation(text, expected):
     assert negated(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Je suis Madame.", "première ou deuxième personne"),
+        ("Le patient peut me dire où vous avez mal.", "première ou deuxième personne"),
+        ("L'enfant a dit ses premiers mots à 18 mois ?", "question"),
+    ],
+)
+def test_sentences_that_are_not_report_prose_are_refused(text, reason):
+    verdict = check(text, ["C1-U0001"])
+    assert verdict.status == UNSUPPORTED
+    assert any(reason in r for r in verdict.reasons), verdict.reasons
+
+
+def test_quoting_the_family_in_the_first_person_is_fine():
+    verdict = check("Le parent rapporte : « Il a dit ses premiers mots à 18 mois. »", ["C1-U0001"])
+    assert verdict.status == SUPPORTED
+
+
+def test_copying_the_grids_hint_is_refused():
+    hint = "Âge des premiers mots : âge auquel l'enfant a dit ses premiers mots."
+    verdict = verify(
+        "Âge auquel l'enfant a dit ses premiers mots.",
+        ["C1-U0001"],
+        utterances=EVIDENCE,
+        allowed=set(EVIDENCE),
+        embedder=get_embedder(),
+        instructions=[hint],
+    )
+    assert verdict.status == UNSUPPORTED
+    assert "consigne" in verdict.reasons[0]
