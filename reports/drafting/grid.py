@@ -59,6 +59,19 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
+def _item_target(item, examples: tuple[str, ...], keywords: tuple[str, ...]) -> ItemTarget:
+    """From a database item or a file's item: the same fields, lists stored differently."""
+    return ItemTarget(
+        key=item.key,
+        label=item.label,
+        hint=" ".join(item.hint.split()),
+        examples=examples,
+        keywords=keywords,
+        answer_type=item.answer_type,
+        role=item.role,
+    )
+
+
 def grid_for_versions(versions: list[ProtocolVersion], age_months: int | None) -> Grid:
     """The report sections of ``versions``, with the items that apply at ``age_months``."""
     sections: list[SectionTarget] = []
@@ -73,15 +86,7 @@ def grid_for_versions(versions: list[ProtocolVersion], age_months: int | None) -
                     guidance=" ".join(entry.section.guidance.split()),
                     protocol=version.protocol.slug,
                     items=tuple(
-                        ItemTarget(
-                            key=item.key,
-                            label=item.label,
-                            hint=" ".join(item.hint.split()),
-                            examples=_lines(item.examples),
-                            keywords=_lines(item.keywords),
-                            answer_type=item.answer_type,
-                            role=item.role,
-                        )
+                        _item_target(item, _lines(item.examples), _lines(item.keywords))
                         for item in entry.items
                     ),
                 )
@@ -103,15 +108,7 @@ def grid_from_file(spec, age_months: int | None = None) -> Grid:
         if section.kind != "report":
             continue
         items = tuple(
-            ItemTarget(
-                key=item.key,
-                label=item.label,
-                hint=" ".join(item.hint.split()),
-                examples=tuple(item.examples),
-                keywords=tuple(item.keywords),
-                answer_type=item.answer_type,
-                role=item.role,
-            )
+            _item_target(item, tuple(item.examples), tuple(item.keywords))
             for item in section.items
             if item.age_months is None
             or in_age_band(item.age_months[0], item.age_months[1], age_months)
