@@ -217,16 +217,18 @@ def draft_store(*, run: DraftRun, result: Draft, rows: dict[str, Utterance], sou
         if section is None:  # the report predates a section: nothing to write into
             continue
         items = {item.key: item for item in section.items.all()}
-        _version_create(
-            section=section,
-            origin=SectionVersion.Origin.DRAFT,
-            statements=section_draft.statements,
-            findings={i.key: i.finding for i in section_draft.items if i.finding},
-            rows=rows,
-            items=items,
-            run=run,
-            note=section_draft.note,
-        )
+        findings = {i.key: i.finding for i in section_draft.items if i.finding}
+        if _worth_a_version(section, section_draft, findings):
+            _version_create(
+                section=section,
+                origin=SectionVersion.Origin.DRAFT,
+                statements=section_draft.statements,
+                findings=findings,
+                rows=rows,
+                items=items,
+                run=run,
+                note=section_draft.note,
+            )
         for item_draft in section_draft.items:
             item = items.get(item_draft.key)
             if item is not None and item.draft_status != item_draft.status:
@@ -258,6 +260,15 @@ def draft_store(*, run: DraftRun, result: Draft, rows: dict[str, Utterance], sou
     run.prompt_tokens = sum(s.prompt_tokens for s in result.sections)
     run.completion_tokens = sum(s.completion_tokens for s in result.sections)
     run.save()
+
+
+def _worth_a_version(section: ReportSection, section_draft: SectionDraft, findings) -> bool:
+    """A draft with nothing to say, or saying exactly what the section already says, adds
+    no version (and no proposal for the clinician to dismiss)."""
+    accepted = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+    if accepted is None:
+        return bool(section_draft.statements)
+    return section_draft.text != accepted.text or findings != accepted.findings
 
 
 def _evidence_store(run, section, section_draft: SectionDraft, items, rows) -> None:

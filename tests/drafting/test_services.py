@@ -208,3 +208,18 @@ def test_a_failed_run_says_so(drafting_dossier, alice, tone_wav, monkeypatch):
     assert run.status == DraftRun.Status.FAILED
     assert f"n° {run.pk}" in run.error_message
     assert drafting.draft_run_execute(run_id=run.pk) is None  # not run twice
+
+
+def test_a_draft_with_nothing_new_adds_no_version(drafting_dossier, alice, tone_wav):
+    consult(drafting_dossier, alice, tone_wav, PARENT_INTERVIEW, day=2)
+    drafted(drafting_dossier)
+    report = drafting_dossier.reports.get()
+    counts = {s.key: s.versions.count() for s in report.sections.all()}
+    assert counts["communication"] == 1
+    assert counts["motif"] == 0 or report.sections.get(key="motif").body
+    again = drafting.draft_run_request(report=report, enqueue=False)
+    drafting.draft_run_execute(run_id=again.pk, engine="extractive")
+    assert {s.key: s.versions.count() for s in report.sections.all()} == counts
+    assert not SectionVersion.objects.filter(
+        section__report=report, status=SectionVersion.Status.PROPOSED
+    ).exists()
