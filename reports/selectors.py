@@ -93,6 +93,13 @@ def consultation_for_user(user: AbstractBaseUser, consultation_id: int) -> Consu
     )
 
 
+def recording_for_user(user: AbstractBaseUser, recording_id: int) -> Recording:
+    return get_object_or_404(
+        Recording.objects.filter(consultation__dossier__in=dossiers_for_user(user)),
+        pk=recording_id,
+    )
+
+
 @dataclass(frozen=True)
 class Timeline:
     """One consultation as heard: every track's segments on one timeline."""

@@ -33,4 +33,9 @@ urlpatterns = [
         name="consultation_track_add",
     ),
     path("passages/<int:segment_id>/locuteur/", views.segment_speaker, name="segment_speaker"),
+    path(
+        "enregistrements/<int:recording_id>/audio/",
+        views.recording_audio,
+        name="recording_audio",
+    ),
 ]

@@ -1,6 +1,8 @@
 """Thin views: fetch through a scoped selector (404 for outsiders), validate with a form,
 call one service, render or redirect."""
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reports import selectors, services
+from reports.audio_responses import audio_response
 from reports.drafting import selectors as drafting_selectors
 from reports.drafting import services as drafting_services
 from reports.drafting.models import SectionVersion
@@ -264,3 +267,16 @@ def report_pdf(request, report_id: int):
     response["Content-Disposition"] = f'attachment; filename="compte-rendu-{report.pk}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_GET
+def recording_audio(request, recording_id: int):
+    """The recording for the browser's player, with range requests (seeking to a cited
+    passage); the dossier's care team only."""
+    recording = selectors.recording_for_user(request.user, recording_id)
+    return audio_response(
+        recording.file,
+        range_header=request.headers.get("Range", ""),
+        download_name=f"enregistrement-{recording.pk}{PurePath(recording.file.name).suffix}",
+    )

@@ -35,6 +35,7 @@ class Citation:
     start: float
     end: float
     consultation_date: object
+    recording_id: int
 
 
 @dataclass
@@ -68,6 +69,7 @@ def _statement_views(version: SectionVersion, labels: dict[int, str]) -> list[St
                 start=u.start,
                 end=u.end,
                 consultation_date=u.transcript.recording.consultation.date,
+                recording_id=u.transcript.recording_id,
             )
             for u in row.citations.all()
         ]
