@@ -18,3 +18,12 @@ def clock(seconds) -> str:
 def roles(choices) -> set[str]:
     """The values of (value, label) choices, to test whether a speaker is a known role."""
     return {value for value, _label in choices}
+
+
+_FINDINGS = {"oui": "observé", "non": "non observé", "non_evalue": "non évalué"}
+
+
+@register.filter
+def finding(answer: str) -> str:
+    """An observation item's answer as clinicians read it; other answers as they are."""
+    return _FINDINGS.get(answer, answer)

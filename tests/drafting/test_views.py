@@ -43,7 +43,7 @@ def test_the_report_shows_sentences_sources_and_contradictions(client, alice, re
     assert "citations des passages, sans modèle" in html
     # Each source can be played from its time in the recording.
     recording = report.transcripts.first().recording
-    assert f'{reverse("reports:recording_audio", args=[recording.pk])}#t=' in html
+    assert f"{reverse('reports:recording_audio', args=[recording.pk])}#t=" in html
 
 
 def test_outsiders_get_404_on_every_drafting_action(client, bob, report):

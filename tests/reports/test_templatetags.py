@@ -1,6 +1,6 @@
 import pytest
 
-from reports.templatetags.reports_extras import clock
+from reports.templatetags.reports_extras import clock, finding
 
 
 @pytest.mark.parametrize(
@@ -8,3 +8,16 @@ from reports.templatetags.reports_extras import clock
 )
 def test_clock_shows_positions_as_clinicians_read_them(seconds, shown):
     assert clock(seconds) == shown
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        ("oui", "observé"),
+        ("non", "non observé"),
+        ("non_evalue", "non évalué"),
+        ("18 mois", "18 mois"),
+    ],
+)
+def test_findings_read_as_the_protocol_means_them(answer, shown):
+    assert finding(answer) == shown
