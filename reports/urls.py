@@ -18,6 +18,16 @@ urlpatterns = [
         name="section_edit",
     ),
     path(
+        "comptes-rendus/<int:report_id>/sections/<int:section_id>/texte/",
+        views.section_text,
+        name="section_text",
+    ),
+    path(
+        "comptes-rendus/<int:report_id>/sections/<int:section_id>/annuler/",
+        views.section_undo,
+        name="section_undo",
+    ),
+    path(
         "comptes-rendus/<int:report_id>/versions/<int:version_id>/decision/",
         views.section_version_decide,
         name="section_version_decide",

@@ -105,6 +105,10 @@ def _jobs_context(dossier) -> dict:
 @require_GET
 def report_detail(request, report_id: int):
     report = selectors.report_for_user(request.user, report_id)
+    return _report_page(request, report)
+
+
+def _report_page(request, report, *, conflict: dict | None = None, status: int = 200):
     return render(
         request,
         "reports/report_detail.html",
@@ -118,7 +122,9 @@ def report_detail(request, report_id: int):
             "panels": drafting_selectors.report_section_panels(report),
             "run": drafting_selectors.report_latest_run(report),
             "edit_actions": EDIT_ACTIONS,
+            "conflict": conflict,
         },
+        status=status,
     )
 
 
@@ -155,6 +161,40 @@ def section_edit(request, report_id: int, section_id: int):
         )
     except ValueError:
         messages.error(request, "Sélection invalide.")
+    except drafting_services.DraftingError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def section_text(request, report_id: int, section_id: int):
+    """The clinician's own text for a section. Saved against the version the page showed:
+    if the section changed meanwhile, nothing is saved and both texts are shown."""
+    report = selectors.report_for_editor(request.user, report_id)
+    section = get_object_or_404(report.sections, pk=section_id)
+    try:
+        based_on = int(request.POST.get("based_on", ""))
+    except ValueError:
+        based_on = None
+    text = request.POST.get("text", "")
+    try:
+        drafting_services.section_text_save(
+            section=section, text=text, user=request.user, based_on=based_on
+        )
+    except drafting_services.SectionConflict as exc:
+        conflict = {"section": section, "error": exc}
+        return _report_page(request, report, conflict=conflict, status=409)
+    return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def section_undo(request, report_id: int, section_id: int):
+    report = selectors.report_for_editor(request.user, report_id)
+    section = get_object_or_404(report.sections, pk=section_id)
+    try:
+        drafting_services.section_undo(section=section, user=request.user)
     except drafting_services.DraftingError as exc:
         messages.error(request, exc.message)
     return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")

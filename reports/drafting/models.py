@@ -91,6 +91,7 @@ class SectionVersion(models.Model):
         REPHRASE = "rephrase", _("reformuler")
         REGENERATE = "regenerate", _("régénérer")
         CLINICIAN = "clinician", _("saisie du clinicien")
+        UNDO = "undo", _("annulation")
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("proposition")

@@ -61,6 +61,20 @@ class DraftingError(Exception):
         self.message = message
 
 
+class SectionConflict(DraftingError):
+    """Someone changed the section since this text or proposal was based on it: nothing is
+    overwritten; both texts are given back to choose from."""
+
+    def __init__(self, *, current: SectionVersion | None, yours: str):
+        number = current.number if current else 0
+        super().__init__(
+            f"Le texte de la section a changé entre-temps (version {number}) : "
+            "comparez les deux textes avant d'enregistrer."
+        )
+        self.current = current
+        self.yours = yours
+
+
 # --- Utterances -------------------------------------------------------------------------
 
 
@@ -377,6 +391,11 @@ def section_version_accept(*, version: SectionVersion, user: AbstractBaseUser) -
     if version.status != SectionVersion.Status.PROPOSED:
         raise DraftingError("Seule une proposition en attente peut être acceptée.")
     section = ReportSection.objects.select_for_update().get(pk=version.section_id)
+    current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+    if (current.pk if current else None) != version.based_on_id:
+        # Made on a text that has changed since (an edit during a regeneration): accepting
+        # it would silently undo that change.
+        raise SectionConflict(current=current, yours=version.text)
     section.versions.filter(status=SectionVersion.Status.ACCEPTED).update(
         status=SectionVersion.Status.SUPERSEDED
     )
@@ -402,12 +421,20 @@ def section_version_reject(*, version: SectionVersion, user: AbstractBaseUser) -
 
 @transaction.atomic
 def section_text_save(
-    *, section: ReportSection, text: str, user: AbstractBaseUser
+    *,
+    section: ReportSection,
+    text: str,
+    user: AbstractBaseUser,
+    based_on: int | None = None,
 ) -> SectionVersion:
     """The clinician's own text: accepted at once, earlier text kept as superseded.
-    Sentences kept word for word from the accepted version keep their citations."""
+    Sentences kept word for word from the accepted version keep their citations.
+    ``based_on``: the version number the editor loaded (0: none); if the section has moved
+    on since, ``SectionConflict`` is raised and nothing is saved."""
     section = ReportSection.objects.select_for_update().get(pk=section.pk)
     current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+    if based_on is not None and based_on != (current.number if current else 0):
+        raise SectionConflict(current=current, yours=text)
     previous = {s.text: s for s in current.statements.all()} if current else {}
     number = (section.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     section.versions.filter(status=SectionVersion.Status.ACCEPTED).update(
@@ -442,6 +469,42 @@ def section_text_save(
     section.body = version.text
     section.save(update_fields=["body"])
     return version
+
+
+@transaction.atomic
+def section_undo(*, section: ReportSection, user: AbstractBaseUser) -> SectionVersion:
+    """Restore the text the current one replaced, as a new accepted version (history stays
+    append-only, and an undo can itself be undone)."""
+    section = ReportSection.objects.select_for_update().get(pk=section.pk)
+    current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+    previous = current.based_on if current else None
+    if previous is None:
+        raise DraftingError("Rien à annuler : c'est le premier texte de la section.")
+    number = (section.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    current.status = SectionVersion.Status.SUPERSEDED
+    current.save(update_fields=["status"])
+    restored = SectionVersion.objects.create(
+        section=section,
+        number=number,
+        origin=SectionVersion.Origin.UNDO,
+        status=SectionVersion.Status.ACCEPTED,
+        based_on=current,
+        text=previous.text,
+        diff=_diff(current.text, previous.text),
+        note=f"texte de la version {previous.number} rétabli",
+        findings=previous.findings,
+        created_by=user,
+        decided_by=user,
+        decided_at=timezone.now(),
+    )
+    for statement in previous.statements.all():
+        citations = list(statement.citations.all())
+        statement.pk = None  # saved as a new row, a copy in the restored version
+        statement.version = restored
+        statement.save()
+        statement.citations.set(citations)
+    _apply(restored, user=user)
+    return restored
 
 
 def _sentences(text: str) -> list[str]:

@@ -223,3 +223,64 @@ def test_a_draft_with_nothing_new_adds_no_version(drafting_dossier, alice, tone_
     assert not SectionVersion.objects.filter(
         section__report=report, status=SectionVersion.Status.PROPOSED
     ).exists()
+
+
+def test_two_editors_never_lose_an_update_silently(drafting_dossier, alice, tone_wav):
+    consult(drafting_dossier, alice, tone_wav, PARENT_INTERVIEW, day=2)
+    drafted(drafting_dossier)
+    communication = section(drafting_dossier.reports.get(), "communication")
+    loaded = accepted(communication).number  # both editors opened this version
+    drafting.section_text_save(
+        section=communication, text="Texte de la première.", user=alice, based_on=loaded
+    )
+    with pytest.raises(drafting.SectionConflict) as conflict:
+        drafting.section_text_save(
+            section=communication, text="Texte du second.", user=alice, based_on=loaded
+        )
+    communication.refresh_from_db()
+    assert communication.body == "Texte de la première."
+    assert conflict.value.current.text == "Texte de la première."
+    assert conflict.value.yours == "Texte du second."
+
+
+def test_a_proposal_made_on_older_text_cannot_replace_newer_text(drafting_dossier, alice, tone_wav):
+    consult(drafting_dossier, alice, tone_wav, PARENT_INTERVIEW, day=2)
+    drafted(drafting_dossier)
+    communication = section(drafting_dossier.reports.get(), "communication")
+    proposal = drafting.section_edit_propose(
+        section=communication, action="regenerate", user=alice, engine="extractive"
+    )
+    # The clinician edits while the regeneration was running.
+    drafting.section_text_save(section=communication, text="Relu et corrigé.", user=alice)
+    with pytest.raises(drafting.SectionConflict):
+        drafting.section_version_accept(version=proposal, user=alice)
+    communication.refresh_from_db()
+    assert communication.body == "Relu et corrigé."
+
+
+def test_undo_restores_the_previous_text_with_its_sources(drafting_dossier, alice, tone_wav):
+    consult(drafting_dossier, alice, tone_wav, PARENT_INTERVIEW, day=2)
+    drafted(drafting_dossier)
+    communication = section(drafting_dossier.reports.get(), "communication")
+    draft_version = accepted(communication)
+    drafting.section_text_save(section=communication, text="Trop court.", user=alice)
+
+    restored = drafting.section_undo(section=communication, user=alice)
+    communication.refresh_from_db()
+    assert communication.body == draft_version.text
+    assert restored.origin == SectionVersion.Origin.UNDO
+    assert [list(s.citations.all()) for s in restored.statements.order_by("position")] == [
+        list(s.citations.all()) for s in draft_version.statements.order_by("position")
+    ]
+    drafting.section_undo(section=communication, user=alice)  # undo the undo
+    communication.refresh_from_db()
+    assert communication.body == "Trop court."
+    assert communication.versions.count() == 4  # nothing was deleted
+
+
+def test_nothing_to_undo_on_a_first_text(drafting_dossier, alice, tone_wav):
+    consult(drafting_dossier, alice, tone_wav, PARENT_INTERVIEW, day=2)
+    drafted(drafting_dossier)
+    communication = section(drafting_dossier.reports.get(), "communication")
+    with pytest.raises(drafting.DraftingError, match="Rien à annuler"):
+        drafting.section_undo(section=communication, user=alice)

@@ -100,3 +100,34 @@ def test_asking_for_a_new_draft_queues_a_run(client, alice, report):
     response = client.post(reverse("reports:report_draft", args=[report.pk]))
     assert response.status_code == 302
     assert report.runs.filter(status=DraftRun.Status.QUEUED).count() == 1
+
+
+def test_a_stale_save_shows_both_texts_and_saves_nothing(client, alice, report):
+    login(client, alice)
+    section = communication(report)
+    loaded = section.versions.get(status=SectionVersion.Status.ACCEPTED).number
+    url = reverse("reports:section_text", args=[report.pk, section.pk])
+    assert client.post(url, {"text": "Première.", "based_on": loaded}).status_code == 302
+    response = client.post(url, {"text": "Seconde <script>alert(1)</script>", "based_on": loaded})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "a changé entre-temps" in html
+    assert "Première." in html and "Seconde" in html
+    assert "<script>alert(1)</script>" not in html  # escaped, never executed
+    section.refresh_from_db()
+    assert section.body == "Première."
+
+
+def test_undo_through_the_page_and_reviewers_cannot_write(client, alice, charlie, report):
+    section = communication(report)
+    before = section.body
+    login(client, charlie)
+    text_url = reverse("reports:section_text", args=[report.pk, section.pk])
+    undo_url = reverse("reports:section_undo", args=[report.pk, section.pk])
+    assert client.post(text_url, {"text": "x", "based_on": 1}).status_code == 403
+    assert client.post(undo_url).status_code == 403
+    login(client, alice)
+    client.post(text_url, {"text": "Corrigé.", "based_on": 1})
+    client.post(undo_url)
+    section.refresh_from_db()
+    assert section.body == before
