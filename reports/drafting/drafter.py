@@ -132,10 +132,18 @@ def verified_statement(
 def extractive_statements(
     evidence: Sequence[Evidence], item_key: str | None, context: SectionContext, *, limit: int
 ) -> list[DraftStatement]:
+    """Quotes of the best evidence: up to ``limit`` per consultation, so that when two
+    sessions disagree both are quoted, in session order, never one chosen silently."""
     statements = []
     # A question asserts nothing: quote answers and remarks (an answer brings its question).
     answers = [e for e in evidence if not context.utterances[e.uid].is_question]
-    for entry in answers[:limit]:
+    per_source: dict[str, list[Evidence]] = {}
+    for entry in answers:
+        per_source.setdefault(context.utterances[entry.uid].source, []).append(entry)
+    chosen = sorted(
+        (e for found in per_source.values() for e in found[:limit]), key=lambda e: e.uid
+    )
+    for entry in chosen:
         utterance = context.utterances[entry.uid]
         text, cites = extractive_statement(utterance)
         statements.append(

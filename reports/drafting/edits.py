@@ -12,6 +12,7 @@ result is only a proposal: ``reports.drafting.services`` stores it as a section 
 that replaces nothing until the clinician accepts it.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,30 @@ class EditResult:
     statements: list[DraftStatement]
     note: str = ""
     findings: dict[str, str] | None = None  # regenerate only: the items' new findings
+
+
+SHORT_QUOTE_WORDS = 12
+_QUOTE = re.compile(r"«\s*([^»]*?)\s*»")
+
+
+def _shorter_quote(statement: DraftStatement, context: SectionContext) -> DraftStatement:
+    """A long quote cut to its first clause (at least 6 words) or to 12 words, marked […]."""
+    quotes = _QUOTE.findall(statement.text)
+    if statement.origin != "extractive" or not quotes:
+        return statement
+    words = quotes[-1].split()
+    if len(words) <= SHORT_QUOTE_WORDS:
+        return statement
+    cut = SHORT_QUOTE_WORDS
+    for position in range(6, SHORT_QUOTE_WORDS):
+        if words[position - 1].endswith((",", ";", ":")):
+            cut = position
+            break
+    shorter = " ".join(words[:cut]).rstrip(",;:") + " […]"
+    text = statement.text.replace(quotes[-1], shorter)
+    return verified_statement(
+        text, statement.cites, statement.item_key, "extractive", set(statement.cites), context
+    )
 
 
 def _neighbours(cited: set[str], context: SectionContext) -> list[str]:
@@ -148,7 +173,7 @@ def propose_edit(
                     current.verdict.support or 0
                 ):
                     best[statement.item_key] = statement
-            replaced = list(best.values())
+            replaced = [_shorter_quote(s, context) for s in best.values()]
         else:
             replaced = passage
             note = note or "reformulation impossible sans modèle : texte inchangé"

@@ -577,6 +577,12 @@ def section_edit_propose(
     except ValueError as exc:
         raise DraftingError(str(exc)) from exc
     findings = result.findings if result.findings is not None else dict(current.findings)
+    if current is not None and _text(result.statements) == current.text:
+        # No proposal that changes nothing: say why instead.
+        why = "; ".join(n for n in (reason, result.note) if n)
+        raise DraftingError(
+            "La proposition ne change rien au texte actuel" + (f" ({why})." if why else ".")
+        )
     with transaction.atomic():
         return _version_create(
             section=section,

@@ -75,11 +75,12 @@ def test_a_clinician_asks_for_an_edit_and_decides(client, alice, report):
     before = section.body
     response = client.post(
         reverse("reports:section_edit", args=[report.pk, section.pk]),
-        {"action": "shorten", "selection": ["1", "2"]},
+        {"action": "shorten", "selection": ["2", "4"]},
     )
     assert response.status_code == 302
     proposal = section.versions.get(status=SectionVersion.Status.PROPOSED)
-    assert proposal.selection == [1, 2]
+    assert proposal.selection == [2, 4]
+    assert "[…]" in proposal.text  # without a model, long quotes are cut
     section.refresh_from_db()
     assert section.body == before
 
