@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import time
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -41,10 +42,29 @@ def _flush_may_purge_published_protocols():
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM protocols_purge_allowed")
+            _rows_of_data_migrations_restore()
 
     TransactionTestCase._fixture_teardown = teardown
     yield
     TransactionTestCase._fixture_teardown = original
+
+
+def _rows_of_data_migrations_restore() -> None:
+    """The flush also deletes what data migrations made; flush's post_migrate brings back
+    content types and permissions, not the protocol editors group: make it again, as
+    protocols/migrations/0003 does, so that the next test finds the database as migrated."""
+    from django.contrib.auth.models import Group, Permission
+
+    migration = import_module("protocols.migrations.0003_protocol_editors_group")
+    codenames = [
+        f"{action}_{model}"
+        for model in migration.MODELS
+        for action in ("add", "change", "delete", "view")
+    ] + ["publish_protocolversion"]
+    group, _ = Group.objects.get_or_create(name=migration.GROUP)
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="protocols", codename__in=codenames)
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,6 @@ from tests.protocol_files import import_published
 pytestmark = pytest.mark.e2e
 
 
-# The flush after this test removes rows made by data migrations (the protocol editors group,
-# which test_protocol_editing needs): this file sorts after it.
 @pytest.mark.django_db(transaction=True)
 def test_a_clinician_checks_sources_shortens_accepts_and_undoes(page, live_server, alice, tone_wav):
     protocol = import_published(DRAFTING_PROTOCOL).protocol
