@@ -42,7 +42,7 @@ from reports.drafting.models import (
     Utterance,
 )
 from reports.drafting.routing import Routing, parse_target_id, route
-from reports.drafting.utterances import SourceSegment, split_segments
+from reports.drafting.utterances import SourceSegment, split_segments, with_turn_context
 from reports.drafting.utterances import Utterance as UtteranceData
 from reports.drafting.verification import Verdict
 from reports.models import Report, ReportItem, ReportSection, Transcript
@@ -121,28 +121,20 @@ def report_utterances(report: Report) -> tuple[list[UtteranceData], dict[str, Ut
         source = f"C{number}"
         sources[source] = transcript.pk
         stored = list(transcript.utterances.select_related("segment").order_by("index"))
-        previous: tuple[str, str, str] | None = None
-        for row in stored:
-            uid = f"{source}-U{row.index:04d}"
-            speaker = row.segment.speaker
-            context, context_uid = "", ""
-            if previous and previous[0] != speaker:
-                _, context, context_uid = previous
-            data.append(
-                UtteranceData(
-                    uid=uid,
-                    source=source,
-                    speaker=speaker,
-                    text=row.text,
-                    start=row.start,
-                    end=row.end,
-                    segment_index=row.segment.index,
-                    context=context,
-                    context_uid=context_uid,
-                )
+        found = [
+            UtteranceData(
+                uid=f"{source}-U{row.index:04d}",
+                source=source,
+                speaker=row.segment.speaker,
+                text=row.text,
+                start=row.start,
+                end=row.end,
+                segment_index=row.segment.index,
             )
-            rows[uid] = row
-            previous = (speaker, row.text, uid)
+            for row in stored
+        ]
+        data += with_turn_context(found)
+        rows.update({u.uid: row for u, row in zip(found, stored, strict=True)})
     return data, rows, sources
 
 
@@ -178,6 +170,20 @@ def draft_run_request(
     return run
 
 
+def draft_with_engine(utterances, grid: Grid, *, engine: str | None = None) -> Draft:
+    """The drafting core with the configured (or named) engine and time budget; an engine
+    that cannot run here gives an extractive draft that says why (``fallback_reason``)."""
+    llm, reason = llm_or_fallback(engine)
+    return draft(
+        utterances,
+        grid,
+        llm=llm,
+        embedder=get_embedder(),
+        fallback_reason=reason,
+        time_budget=settings.DRAFTING_TIME_BUDGET_SECONDS or None,
+    )
+
+
 def _claim(run_id: int) -> DraftRun | None:
     with transaction.atomic():
         run = DraftRun.objects.select_for_update().get(pk=run_id)
@@ -198,16 +204,7 @@ def draft_run_execute(*, run_id: int, engine: str | None = None) -> DraftRun | N
     try:
         report = run.report
         utterances, rows, sources = report_utterances(report)
-        grid = report_grid(report)
-        llm, reason = llm_or_fallback(engine)
-        result = draft(
-            utterances,
-            grid,
-            llm=llm,
-            embedder=get_embedder(),
-            fallback_reason=reason,
-            time_budget=settings.DRAFTING_TIME_BUDGET_SECONDS or None,
-        )
+        result = draft_with_engine(utterances, report_grid(report), engine=engine)
         draft_store(run=run, result=result, rows=rows, sources=sources)
     except Exception:
         log.exception("draft.crashed", run_id=run_id)

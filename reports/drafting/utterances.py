@@ -8,7 +8,7 @@ kept as ``context`` for routing, never as evidence of its own.
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _SHORT_WORDS = 4
@@ -61,18 +61,12 @@ def _sentences(text: str) -> list[str]:
 def split_segments(segments: Iterable[SourceSegment], *, source: str) -> list[Utterance]:
     """Utterances of one transcript, in order, with ids ``{source}-U{n:04d}``."""
     utterances: list[Utterance] = []
-    previous_turn: tuple[str, str, str] | None = None  # (speaker, text, uid)
     for segment in segments:
         sentences = _sentences(segment.text)
-        if not sentences:
-            continue
         total = sum(len(s) for s in sentences) or 1
         cursor = segment.start
         for sentence in sentences:
             share = (segment.end - segment.start) * len(sentence) / total
-            context, context_uid = "", ""
-            if previous_turn and previous_turn[0] != segment.speaker:
-                _speaker, context, context_uid = previous_turn
             utterances.append(
                 Utterance(
                     uid=f"{source}-U{len(utterances) + 1:04d}",
@@ -82,13 +76,27 @@ def split_segments(segments: Iterable[SourceSegment], *, source: str) -> list[Ut
                     start=round(cursor, 2),
                     end=round(cursor + share, 2),
                     segment_index=segment.index,
-                    context=context,
-                    context_uid=context_uid,
                 )
             )
             cursor += share
-        previous_turn = (segment.speaker, sentences[-1], utterances[-1].uid)
-    return utterances
+    return with_turn_context(utterances)
+
+
+def with_turn_context(utterances: Sequence[Utterance]) -> list[Utterance]:
+    """Each utterance with the turn it may answer: the last sentence of the previous
+    segment, when another speaker said it."""
+    linked: list[Utterance] = []
+    previous: Utterance | None = None  # last sentence of the previous segment
+    for position, utterance in enumerate(utterances):
+        if previous is not None and previous.speaker != utterance.speaker:
+            utterance = replace(utterance, context=previous.text, context_uid=previous.uid)
+        else:
+            utterance = replace(utterance, context="", context_uid="")
+        linked.append(utterance)
+        following = utterances[position + 1] if position + 1 < len(utterances) else None
+        if following is None or following.segment_index != utterance.segment_index:
+            previous = utterance
+    return linked
 
 
 def from_transcript_json(data: dict, *, source: str) -> list[Utterance]:

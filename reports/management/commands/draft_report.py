@@ -1,15 +1,13 @@
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from protocols.models import Protocol
-from reports.drafting.drafter import draft
-from reports.drafting.embeddings import get_embedder
 from reports.drafting.grid import grid_for_versions
-from reports.drafting.llm import ENGINES, llm_or_fallback
+from reports.drafting.llm import ENGINES
 from reports.drafting.output import draft_as_dict
+from reports.drafting.services import draft_with_engine
 from reports.drafting.utterances import from_transcript_json
 
 
@@ -46,17 +44,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Protocole sans version publiée : {slug}")
             versions.append(version)
         grid = grid_for_versions(versions, age_months)
-        llm, reason = llm_or_fallback(engine)
-        if reason:
-            self.stderr.write(f"Avertissement : {reason}")
-        result = draft(
-            utterances,
-            grid,
-            llm=llm,
-            embedder=get_embedder(),
-            fallback_reason=reason,
-            time_budget=settings.DRAFTING_TIME_BUDGET_SECONDS or None,
-        )
+        result = draft_with_engine(utterances, grid, engine=engine)
+        if result.fallback_reason:
+            self.stderr.write(f"Avertissement : {result.fallback_reason}")
         data = draft_as_dict(result)
         if json:
             self.stdout.write(_dumps(data))
