@@ -86,12 +86,7 @@ def _generate(
 ) -> list[DraftStatement]:
     evidence = [context.utterances[uid] for uid in sorted(set(evidence_uids))]
     allowed = {u.uid for u in evidence}
-    schema = {
-        "type": "object",
-        "properties": {"statements": schemas._statements_schema(sorted(allowed))},
-        "required": ["statements"],
-        "additionalProperties": False,
-    }
+    schema = schemas.free_text_schema(sorted(allowed))
     completion = llm.complete(
         prompts.edit_messages(action, " ".join(s.text for s in passage), evidence),
         schema=schema,

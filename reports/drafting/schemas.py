@@ -62,20 +62,25 @@ def _statement_schema(uids: Sequence[str]) -> dict:
     }
 
 
-def _statements_schema(uids: Sequence[str], most: int = MAX_STATEMENTS) -> dict:
+def statements_schema(uids: Sequence[str], most: int = MAX_STATEMENTS) -> dict:
     return {"type": "array", "items": _statement_schema(uids), "maxItems": most}
+
+
+def free_text_schema(uids: Sequence[str]) -> dict:
+    """Statements only: a free-text section, or an edit of a passage."""
+    return {
+        "type": "object",
+        "properties": {"statements": statements_schema(uids)},
+        "required": ["statements"],
+        "additionalProperties": False,
+    }
 
 
 def section_schema(section: SectionTarget, item_keys: Sequence[str], uids: Sequence[str]) -> dict:
     """The JSON schema of an answer for ``section``: one entry per item in ``item_keys``
     (those with evidence), in order; or a list of statements for a free-text section."""
     if section.free_text:
-        return {
-            "type": "object",
-            "properties": {"statements": _statements_schema(uids)},
-            "required": ["statements"],
-            "additionalProperties": False,
-        }
+        return free_text_schema(uids)
     items = {item.key: item for item in section.items}
     properties = {}
     for key in item_keys:
@@ -86,7 +91,7 @@ def section_schema(section: SectionTarget, item_keys: Sequence[str], uids: Seque
             "type": "object",
             "properties": {
                 "finding": finding,
-                "statements": _statements_schema(uids, MAX_ITEM_STATEMENTS),
+                "statements": statements_schema(uids, MAX_ITEM_STATEMENTS),
             },
             "required": ["finding", "statements"],
             "additionalProperties": False,

@@ -308,8 +308,11 @@ def _text(statements: Sequence[DraftStatement]) -> str:
 
 
 def _diff(before: str, after: str) -> str:
+    """Sentence by sentence (the same cut as the clinician's text), so that a quote ending
+    in "»" stays one line."""
+
     def lines(text: str) -> list[str]:
-        return [sentence + "\n" for sentence in text.replace(". ", ".\n").splitlines()]
+        return [sentence + "\n" for sentence in _sentences(text)]
 
     return "".join(
         difflib.unified_diff(lines(before), lines(after), "actuel", "proposé", lineterm="\n")

@@ -89,7 +89,9 @@ def test_a_new_draft_never_replaces_the_clinicians_text(drafting_dossier, alice,
     assert accepted(communication) == mine
     proposal = communication.versions.get(status=SectionVersion.Status.PROPOSED)
     assert proposal.based_on == mine
-    assert "+Le parent rapporte" in proposal.diff or "+" in proposal.diff
+    # The diff shows the clinician's text going and the drafted quotes coming.
+    assert "-Texte relu et corrigé par la clinicienne." in proposal.diff
+    assert "+Un participant rapporte : « Il ne pointe jamais" in proposal.diff
 
 
 def test_edit_proposals_replace_nothing_until_accepted_and_every_version_is_kept(
