@@ -152,15 +152,16 @@ def _cut_into_chunks(job: PipelineJob) -> None:
 
 
 def transcription_vocabulary(consultation: Consultation) -> list[str]:
-    """Terms the recognizer should spell right: the vocabulary of the dossier's protocols
-    and the participants' roles, without repeats."""
-    terms = [
+    """Terms the recognizer should spell right: the participants' roles, then the
+    vocabulary of the dossier's protocols, without repeats (the prompt keeps the first
+    few: ``transcription.MAX_PROMPT_TERMS``)."""
+    terms = [role.strip() for role in consultation.participants.split(",")]
+    terms += [
         term
         for protocol in dossier_protocols(consultation.dossier)
         if (version := protocol.published_version()) is not None
         for term in version.vocabulary_list
     ]
-    terms += [role.strip() for role in consultation.participants.split(",")]
     return list(dict.fromkeys(term for term in terms if term))
 
 

@@ -123,7 +123,8 @@ def test_transcription_gets_protocol_vocabulary_and_participant_roles(alice, ton
     job = upload(consultation, tone_wav, alice, enqueue=False)
     fake = FakeTranscriber()
     transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=fake)
-    assert fake.vocabularies == [["ADOS-2", "Vineland", "orthophoniste", "mère"]]
+    # The roles first: the prompt keeps only the first terms.
+    assert fake.vocabularies == [["orthophoniste", "mère", "ADOS-2", "Vineland"]]
 
 
 def test_word_timings_and_uncertainty_are_stored(dossier, alice, tone_wav):

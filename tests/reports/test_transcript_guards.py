@@ -45,3 +45,13 @@ def test_low_confidence_from_log_probability_or_words():
     assert guards.is_low_confidence(-1.3, [0.9, 0.9])
     assert guards.is_low_confidence(-0.4, [0.2, 0.3, 0.4])
     assert not guards.is_low_confidence(-0.4, [0.9, 0.8])
+
+
+def test_the_vocabulary_prompt_keeps_the_first_terms_only():
+    from reports.transcription import MAX_PROMPT_TERMS, vocabulary_prompt
+
+    terms = [f"terme{n}" for n in range(40)]
+    prompt = vocabulary_prompt(terms)
+    assert prompt.endswith(f"terme{MAX_PROMPT_TERMS - 1}.")
+    assert f"terme{MAX_PROMPT_TERMS}" not in prompt
+    assert vocabulary_prompt([]) is None
