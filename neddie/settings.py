@@ -48,7 +48,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "simple_history",
+    "rules",
+    "axes",
     "neddie",
+    "audit",
     "protocols",
     "reports",
 ]
@@ -67,6 +70,11 @@ MIDDLEWARE = [
     # Records who made each change to history-tracked models (protocol grids).
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Who is asking, from where: read by the audit events written during the request.
+    "audit.context.AuditContextMiddleware",
+    "neddie.middleware.SessionIdleTimeoutMiddleware",
+    # Last: django-axes turns a locked-out login attempt into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "neddie.urls"
@@ -107,6 +115,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username/address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): after 5 failures for one username from one address, that
+# pair is locked for 15 minutes; successes and failures are also in the audit log.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Behind docker-compose's reverse proxy, believe its X-Forwarded-For (first entry).
+AUDIT_TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+if AUDIT_TRUST_X_FORWARDED_FOR:
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -115,7 +141,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:dossier_list"
 LOGOUT_REDIRECT_URL = "login"
+# Sessions end after 8 hours at most, after 30 minutes without any request (the editor's
+# autosave counts as activity), and when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
@@ -195,6 +224,7 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.transcribe_recording": {"queue": "transcription"},
     "reports.tasks.transcribe_chunk": {"queue": "transcription"},
     "reports.tasks.draft_report": {"queue": "drafting"},
+    "reports.tasks.propose_section_edit": {"queue": "drafting"},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

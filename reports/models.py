@@ -119,6 +119,9 @@ class DossierMember(models.Model):
     class Role(models.TextChoices):
         CLINICIAN = "clinician", _("clinicien")
         COORDINATOR = "coordinator", _("coordinateur de parcours")
+        # A professional of the wider care team (school doctor, speech therapist in town…):
+        # reads the documents shared with the team, nothing else.
+        EXTERNAL = "external", _("membre externe (lecture seule)")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
@@ -146,11 +149,33 @@ class Consultation(models.Model):
         _("modalité"), max_length=20, choices=Modality.choices, default=Modality.TELECONSULTATION
     )
     participants = models.CharField(_("participants"), max_length=300, blank=True)
+
+    class Relationship(models.TextChoices):
+        MOTHER = "mere", _("mère")
+        FATHER = "pere", _("père")
+        GUARDIAN = "tuteur", _("tuteur ou tutrice légal(e)")
+        OTHER = "autre", _("autre représentant légal")
+
+    # Consent of the legal representative, per consultation: who, in what capacity, when,
+    # and for what (recording and its automatic processing; sharing the report).
     recording_consent = models.BooleanField(
         _("consentement du représentant légal à l'enregistrement"), default=False
     )
+    sharing_consent = models.BooleanField(
+        _("consentement au partage du compte rendu avec l'équipe de soins"), default=False
+    )
     consent_given_by = models.CharField(_("consentement donné par"), max_length=120, blank=True)
+    consent_relationship = models.CharField(
+        _("qualité"), max_length=10, choices=Relationship.choices, blank=True
+    )
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -165,6 +190,11 @@ class Consultation(models.Model):
                 condition=Q(recording_consent=False)
                 | (~Q(consent_given_by="") & Q(consent_recorded_at__isnull=False)),
                 name="consultation_consent_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(sharing_consent=False)
+                | (~Q(consent_given_by="") & Q(consent_recorded_at__isnull=False)),
+                name="consultation_sharing_consent_has_who_and_when",
             ),
         ]
 
@@ -277,8 +307,16 @@ class Segment(models.Model):
 
 
 class Report(models.Model):
+    """A consultation report. Its status moves along ``reports.review.transitions``; once
+    signed, the database refuses any change to it (migration 0006): a correction is a new
+    report that ``corrects`` the signed one."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("brouillon")
+        IN_REVIEW = "in_review", _("en relecture")
+        CHANGES_REQUESTED = "changes_requested", _("à corriger")
+        VALIDATED = "validated", _("validé")
+        SIGNED = "signed", _("signé")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="reports")
     # The versions the report was drafted with: later versions never change it.
@@ -291,6 +329,21 @@ class Report(models.Model):
         _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     transcripts = models.ManyToManyField(Transcript, related_name="reports", blank=True)
+    version_number = models.PositiveSmallIntegerField(_("version"), default=1)
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        verbose_name=_("corrige la version signée"),
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signé le"), null=True, blank=True)
+    # SHA-256 of the signed content (sections, items, text): what the signature covers.
+    signed_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -298,9 +351,20 @@ class Report(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("compte rendu")
         verbose_name_plural = _("comptes rendus")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="signed")
+                | (Q(signed_by__isnull=False) & Q(signed_at__isnull=False) & ~Q(signed_sha256="")),
+                name="report_signature_complete",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Compte rendu {self.pk}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
 
 
 class ReportSection(models.Model):
@@ -451,12 +515,15 @@ class TranscriptionChunk(models.Model):
         return f"Segment audio {self.index} (voie {self.channel})"
 
 
-# Drafting's models live with drafting; importing them here registers them in this app.
+# Drafting's and review's models live with them; importing them here registers them in
+# this app.
 from reports.drafting.models import (  # noqa: E402, F401
     Contradiction,
     DraftRun,
+    EditJob,
     RoutedEvidence,
     SectionVersion,
     Statement,
     Utterance,
 )
+from reports.review.models import ReportEvent, ReviewComment  # noqa: E402, F401

@@ -1,12 +1,14 @@
-"""Reads on the pathway, scoped to who asks: a user sees a dossier, and everything in it,
-only if they belong to its care team. Anything else is a 404, never a 403, so that ids
-cannot be probed."""
+"""Reads on the pathway, scoped to who asks: a user sees a dossier only if they belong to
+its care team, and its recordings, transcripts and drafts only as a clinician or a care
+coordinator (an external member sees the shared documents, nothing else). Anything else is
+a 404, never a 403, so that ids cannot be probed. What members may do with what they see is
+in reports/permissions.py."""
 
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -41,15 +43,66 @@ def dossier_for_user(user: AbstractBaseUser, dossier_id: int) -> Dossier:
     return get_object_or_404(dossiers_for_user(user), pk=dossier_id)
 
 
+CARE_TEAM_ROLES = (DossierMember.Role.CLINICIAN, DossierMember.Role.COORDINATOR)
+
+
+def dossiers_for_care_team(user: AbstractBaseUser) -> QuerySet[Dossier]:
+    """Dossiers whose recordings, transcripts and drafts the user may read: those where
+    they are a clinician or the care coordinator."""
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(members__user=user, members__role__in=CARE_TEAM_ROLES)
+
+
 def reports_for_user(user: AbstractBaseUser) -> QuerySet[Report]:
-    """The only way to list reports: those of the user's dossiers."""
-    return Report.objects.filter(dossier__in=dossiers_for_user(user)).select_related(
-        "dossier__patient"
-    )
+    """The only way to list reports: all those of the dossiers where the user is a
+    clinician or coordinator, and the signed ones where they are an external member (then
+    ``report_visible`` also asks for the sharing consent)."""
+    if not user.is_authenticated:
+        return Report.objects.none()
+    external = Dossier.objects.filter(members__user=user, members__role=DossierMember.Role.EXTERNAL)
+    return Report.objects.filter(
+        Q(dossier__in=dossiers_for_care_team(user))
+        | Q(dossier__in=external, status=Report.Status.SIGNED)
+    ).select_related("dossier__patient")
+
+
+def reports_visible(user: AbstractBaseUser, dossier: Dossier) -> list[Report]:
+    from reports.permissions import can
+
+    return [
+        report
+        for report in reports_for_user(user).filter(dossier=dossier)
+        if can(user, "reports.view_report", report)
+    ]
 
 
 def report_for_user(user: AbstractBaseUser, report_id: int) -> Report:
-    return get_object_or_404(reports_for_user(user), pk=report_id)
+    from reports.permissions import can
+
+    report = get_object_or_404(reports_for_user(user), pk=report_id)
+    if not can(user, "reports.view_report", report):
+        raise Http404
+    return report
+
+
+def report_sharing_refusal(report: Report) -> str | None:
+    """Why ``report`` may not be shared with the team's external members (None: it may):
+    every consultation it draws from needs the legal representative's sharing consent."""
+    missing = sorted(
+        {
+            transcript.recording.consultation.date
+            for transcript in report.transcripts.select_related("recording__consultation")
+            if not transcript.recording.consultation.sharing_consent
+        }
+    )
+    if missing:
+        dates = ", ".join(f"{day:%d/%m/%Y}" for day in missing)
+        return (
+            "Partage impossible : le consentement du représentant légal au partage manque "
+            f"pour la consultation du {dates}."
+        )
+    return None
 
 
 def dossier_consultations(dossier: Dossier) -> QuerySet[Consultation]:
@@ -72,7 +125,9 @@ def dossier_jobs(dossier: Dossier) -> QuerySet[PipelineJob]:
 
 def transcript_for_user(user: AbstractBaseUser, transcript_id: int) -> Transcript:
     return get_object_or_404(
-        Transcript.objects.filter(recording__consultation__dossier__in=dossiers_for_user(user)),
+        Transcript.objects.filter(
+            recording__consultation__dossier__in=dossiers_for_care_team(user)
+        ),
         pk=transcript_id,
     )
 
@@ -80,7 +135,7 @@ def transcript_for_user(user: AbstractBaseUser, transcript_id: int) -> Transcrip
 def segment_for_user(user: AbstractBaseUser, segment_id: int) -> Segment:
     return get_object_or_404(
         Segment.objects.filter(
-            transcript__recording__consultation__dossier__in=dossiers_for_user(user)
+            transcript__recording__consultation__dossier__in=dossiers_for_care_team(user)
         ).select_related("transcript"),
         pk=segment_id,
     )
@@ -88,14 +143,16 @@ def segment_for_user(user: AbstractBaseUser, segment_id: int) -> Segment:
 
 def consultation_for_user(user: AbstractBaseUser, consultation_id: int) -> Consultation:
     return get_object_or_404(
-        Consultation.objects.filter(dossier__in=dossiers_for_user(user)).select_related("dossier"),
+        Consultation.objects.filter(dossier__in=dossiers_for_care_team(user)).select_related(
+            "dossier"
+        ),
         pk=consultation_id,
     )
 
 
 def recording_for_user(user: AbstractBaseUser, recording_id: int) -> Recording:
     return get_object_or_404(
-        Recording.objects.filter(consultation__dossier__in=dossiers_for_user(user)),
+        Recording.objects.filter(consultation__dossier__in=dossiers_for_care_team(user)),
         pk=recording_id,
     )
 
@@ -177,8 +234,10 @@ def report_rule_outcomes(report: Report) -> list[RuleOutcome]:
 
 def report_for_editor(user: AbstractBaseUser, report_id: int) -> Report:
     """A report the user may write in: 404 outside the care team, 403 for a member who
-    only reviews (care coordinators); clinicians write."""
+    only reviews (care coordinators) or reads, and for a report not open to changes
+    (en relecture, validé, signé)."""
+    from reports.permissions import require
+
     report = report_for_user(user, report_id)
-    if not report.dossier.members.filter(user=user, role=DossierMember.Role.CLINICIAN).exists():
-        raise PermissionDenied("Seuls les cliniciens de l'équipe modifient le compte rendu.")
+    require(user, "reports.change_report", report)
     return report

@@ -308,7 +308,9 @@ def report_draft_ensure(*, dossier: Dossier) -> Report:
     the date of the latest consultation. The report keeps those versions for good."""
     # Lock the dossier so that two transcriptions finishing together create one report.
     Dossier.objects.select_for_update().get(pk=dossier.pk)
-    report = dossier.reports.filter(status=Report.Status.DRAFT).first()
+    # The open report (any status but signed) takes the new sources; after a signature, a
+    # new report is started (a correction of the signed one is started by the clinician).
+    report = dossier.reports.exclude(status=Report.Status.SIGNED).order_by("-created_at").first()
     if report is not None:
         return report
 

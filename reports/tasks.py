@@ -93,3 +93,25 @@ def draft_report(self, run_id: int) -> None:
         raise
     finally:
         structlog.contextvars.unbind_contextvars("run_id", "task_id")
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def propose_section_edit(self, job_id: int) -> None:
+    """Run one AI edit of a section (an ``EditJob``) into a proposal; a job already started
+    or done is skipped. Transient database errors are retried."""
+    from reports.drafting.models import EditJob
+    from reports.drafting.services import section_edit_execute
+
+    structlog.contextvars.bind_contextvars(edit_job_id=job_id, task_id=self.request.id)
+    try:
+        section_edit_execute(job_id=job_id)
+    except TRANSIENT_ERRORS as exc:
+        # The job was claimed: put it back in the queue before trying again.
+        EditJob.objects.filter(pk=job_id).exclude(status=EditJob.Status.DONE).update(
+            status=EditJob.Status.QUEUED, error_message="", progress=0
+        )
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        raise
+    finally:
+        structlog.contextvars.unbind_contextvars("edit_job_id", "task_id")

@@ -27,6 +27,7 @@ from django.utils import timezone
 from reports import chunking
 from reports.audio import AudioInputError
 from reports.models import Consultation, PipelineJob, Recording, TranscriptionChunk
+from reports.review.transitions import EDITABLE
 from reports.selectors import dossier_protocols
 from reports.services import local_path_for, report_attach_transcript, transcript_store
 from reports.transcription import (
@@ -274,7 +275,9 @@ def job_finalize(*, job_id: int) -> PipelineJob | None:
         report = report_attach_transcript(
             dossier=recording.consultation.dossier, transcript=transcript
         )
-        if settings.DRAFT_AFTER_TRANSCRIPTION:
+        # A report under review or validated is not redrafted: the new transcript waits as
+        # a source, and the clinician asks for a draft once the report is open again.
+        if settings.DRAFT_AFTER_TRANSCRIPTION and report.status in EDITABLE:
             from reports.drafting.services import draft_run_request
 
             draft_run_request(report=report)

@@ -167,6 +167,11 @@ class Statement(models.Model):
     reasons = models.JSONField(default=list, blank=True)
     support = models.FloatField(null=True, blank=True)
     citations = models.ManyToManyField(Utterance, related_name="statements", blank=True)
+    # A flagged statement stands out until the clinician keeps it (here), edits or deletes it.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["version", "position"]
@@ -180,6 +185,63 @@ class Statement(models.Model):
     @property
     def shown(self) -> bool:
         return self.verdict != self.Verdict.UNSUPPORTED
+
+    @property
+    def needs_review(self) -> bool:
+        """Flagged by verification and not yet kept by the clinician."""
+        return self.verdict == self.Verdict.FLAGGED and self.confirmed_at is None
+
+
+class EditJob(models.Model):
+    """An AI edit of a section (expand, shorten, rephrase, regenerate) run by a worker, with
+    the progress the editor shows. Its result is a proposal ``based_on`` the text accepted
+    when the job was asked for: it never replaces a text edited while it ran."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("en attente")
+        RUNNING = "running", _("en cours")
+        DONE = "done", _("terminé")
+        FAILED = "failed", _("échec")
+
+    section = models.ForeignKey(
+        "reports.ReportSection", on_delete=models.CASCADE, related_name="edit_jobs"
+    )
+    action = models.CharField(max_length=12, choices=SectionVersion.Origin.choices)
+    selection = models.JSONField(default=list, blank=True)  # statement positions, 1-based
+    based_on = models.ForeignKey(
+        SectionVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(_("étape"), max_length=120, blank=True)
+    result = models.ForeignKey(
+        SectionVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    error_message = models.TextField(_("motif de l'échec"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("modification par IA")
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="edit_job_progress_max"),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error_message=""),
+                name="edit_job_failure_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} n° {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class RoutedEvidence(models.Model):

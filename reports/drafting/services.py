@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from audit.services import Action as AuditAction
+from audit.services import audit_record
 from reports.drafting import edits
 from reports.drafting.drafter import (
     Draft,
@@ -36,6 +38,7 @@ from reports.drafting.llm import llm_or_fallback
 from reports.drafting.models import (
     Contradiction,
     DraftRun,
+    EditJob,
     RoutedEvidence,
     SectionVersion,
     Statement,
@@ -46,6 +49,7 @@ from reports.drafting.utterances import SourceSegment, split_segments, with_turn
 from reports.drafting.utterances import Utterance as UtteranceData
 from reports.drafting.verification import Verdict
 from reports.models import Report, ReportItem, ReportSection, Transcript
+from reports.review.transitions import EDITABLE
 
 log = structlog.get_logger(__name__)
 
@@ -59,6 +63,15 @@ class DraftingError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+def _require_editable(report: Report) -> None:
+    """Text, answers and proposals change only in the statuses the workflow opens to
+    changes (brouillon, à corriger)."""
+    if report.status not in EDITABLE:
+        raise DraftingError(
+            f"Le compte rendu est {report.get_status_display()} : il n'est pas modifiable."
+        )
 
 
 class SectionConflict(DraftingError):
@@ -160,7 +173,8 @@ def draft_run_request(
     from reports.tasks import draft_report
 
     with transaction.atomic():
-        Report.objects.select_for_update().get(pk=report.pk)
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        _require_editable(report)
         waiting = report.runs.filter(status=DraftRun.Status.QUEUED).first()
         if waiting is not None:
             return waiting
@@ -201,6 +215,14 @@ def draft_run_execute(*, run_id: int, engine: str | None = None) -> DraftRun | N
     run = _claim(run_id)
     if run is None:
         return None
+    if run.report.status not in EDITABLE:
+        DraftRun.objects.filter(pk=run_id).update(
+            status=DraftRun.Status.FAILED,
+            error_message=f"Le compte rendu est {run.report.get_status_display()} : "
+            "il n'est plus modifiable, le brouillon n'a pas été rédigé.",
+            finished_at=timezone.now(),
+        )
+        return DraftRun.objects.get(pk=run_id)
     try:
         report = run.report
         utterances, rows, sources = report_utterances(report)
@@ -331,9 +353,15 @@ def _version_create(
     user: AbstractBaseUser | None = None,
     selection: Sequence[int] = (),
     note: str = "",
+    based_on: SectionVersion | type[Ellipsis] | None = ...,
 ) -> SectionVersion:
+    """``based_on``: the text the proposal was made from (default: the accepted one now).
+    An edit computed in the background gives the text it started from: if the clinician
+    changed the section since, accepting the proposal is then refused as a conflict."""
     section = ReportSection.objects.select_for_update().get(pk=section.pk)
     accepted = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+    if based_on is not ...:
+        accepted = based_on
     number = (section.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     text = _text(statements)
     # The first draft of an untouched section becomes its text; anything later is a
@@ -390,7 +418,12 @@ def section_version_accept(*, version: SectionVersion, user: AbstractBaseUser) -
     version = SectionVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != SectionVersion.Status.PROPOSED:
         raise DraftingError("Seule une proposition en attente peut être acceptée.")
-    section = ReportSection.objects.select_for_update().get(pk=version.section_id)
+    section = (
+        ReportSection.objects.select_for_update()
+        .select_related("report")
+        .get(pk=version.section_id)
+    )
+    _require_editable(section.report)
     current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
     if (current.pk if current else None) != version.based_on_id:
         # Made on a text that has changed since (an edit during a regeneration): accepting
@@ -404,14 +437,21 @@ def section_version_accept(*, version: SectionVersion, user: AbstractBaseUser) -
     version.decided_at = timezone.now()
     version.save(update_fields=["status", "decided_by", "decided_at"])
     _apply(version, user=user)
+    _audit_change(user, section, f"proposition {version.number} acceptée")
     return version
 
 
 @transaction.atomic
 def section_version_reject(*, version: SectionVersion, user: AbstractBaseUser) -> SectionVersion:
-    version = SectionVersion.objects.select_for_update().get(pk=version.pk)
+    version = (
+        SectionVersion.objects.select_for_update()
+        .select_related("section__report")
+        .get(pk=version.pk)
+    )
     if version.status != SectionVersion.Status.PROPOSED:
         raise DraftingError("Seule une proposition en attente peut être refusée.")
+    _require_editable(version.section.report)
+    _audit_change(user, version.section, f"proposition {version.number} refusée")
     version.status = SectionVersion.Status.REJECTED
     version.decided_by = user
     version.decided_at = timezone.now()
@@ -431,10 +471,13 @@ def section_text_save(
     Sentences kept word for word from the accepted version keep their citations.
     ``based_on``: the version number the editor loaded (0: none); if the section has moved
     on since, ``SectionConflict`` is raised and nothing is saved."""
-    section = ReportSection.objects.select_for_update().get(pk=section.pk)
+    section = ReportSection.objects.select_for_update().select_related("report").get(pk=section.pk)
+    _require_editable(section.report)
     current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
     if based_on is not None and based_on != (current.number if current else 0):
         raise SectionConflict(current=current, yours=text)
+    if current is not None and text.strip() == current.text:
+        return current  # an autosave of an unchanged text: no new version
     previous = {s.text: s for s in current.statements.all()} if current else {}
     number = (section.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     section.versions.filter(status=SectionVersion.Status.ACCEPTED).update(
@@ -466,8 +509,12 @@ def section_text_save(
         )
         if kept:
             row.citations.set(kept.citations.all())
+            if kept.confirmed_at:
+                row.confirmed_by_id, row.confirmed_at = kept.confirmed_by_id, kept.confirmed_at
+                row.save(update_fields=["confirmed_by", "confirmed_at"])
     section.body = version.text
     section.save(update_fields=["body"])
+    _audit_change(user, section, f"texte de la section (version {number})")
     return version
 
 
@@ -475,7 +522,8 @@ def section_text_save(
 def section_undo(*, section: ReportSection, user: AbstractBaseUser) -> SectionVersion:
     """Restore the text the current one replaced, as a new accepted version (history stays
     append-only, and an undo can itself be undone)."""
-    section = ReportSection.objects.select_for_update().get(pk=section.pk)
+    section = ReportSection.objects.select_for_update().select_related("report").get(pk=section.pk)
+    _require_editable(section.report)
     current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
     previous = current.based_on if current else None
     if previous is None:
@@ -504,7 +552,60 @@ def section_undo(*, section: ReportSection, user: AbstractBaseUser) -> SectionVe
         statement.save()
         statement.citations.set(citations)
     _apply(restored, user=user)
+    _audit_change(user, section, f"annulation : version {previous.number} rétablie")
     return restored
+
+
+def _audit_change(user, section: ReportSection, detail: str) -> None:
+    audit_record(
+        user=user,
+        action=AuditAction.UPDATE,
+        obj=section,
+        dossier_id=section.report.dossier_id,
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def statement_keep(*, statement: Statement, user: AbstractBaseUser) -> Statement:
+    """The clinician has checked a flagged statement against its sources and keeps it: it
+    no longer stands out (and no longer holds back the signature)."""
+    statement = (
+        Statement.objects.select_for_update()
+        .select_related("version__section__report")
+        .get(pk=statement.pk)
+    )
+    section = statement.version.section
+    _require_editable(section.report)
+    if statement.version.status != SectionVersion.Status.ACCEPTED:
+        raise DraftingError("Cette phrase n'est plus dans le texte de la section.")
+    if statement.confirmed_at is None:
+        statement.confirmed_by = user
+        statement.confirmed_at = timezone.now()
+        statement.save(update_fields=["confirmed_by", "confirmed_at"])
+        _audit_change(user, section, f"phrase {statement.position} gardée après vérification")
+    return statement
+
+
+@transaction.atomic
+def statement_remove(*, statement: Statement, user: AbstractBaseUser) -> SectionVersion:
+    """Delete one statement from the section's text: a new accepted version without it
+    (the previous text stays in the history, and undo brings it back)."""
+    statement = Statement.objects.select_related("version__section").get(pk=statement.pk)
+    version = statement.version
+    if version.status != SectionVersion.Status.ACCEPTED:
+        raise DraftingError("Cette phrase n'est plus dans le texte de la section.")
+    text = version.text
+    start = text.find(statement.text)
+    if start < 0:
+        raise DraftingError("Phrase introuvable dans le texte : modifiez le texte directement.")
+    remaining = text[:start].rstrip(" ") + " " + text[start + len(statement.text) :].lstrip()
+    return section_text_save(
+        section=version.section,
+        text=re.sub(r"[ \t]+\n", "\n", remaining).strip(),
+        user=user,
+        based_on=version.number,
+    )
 
 
 def _sentences(text: str) -> list[str]:
@@ -529,19 +630,146 @@ def _as_draft_statements(version: SectionVersion, rows_by_pk: dict[int, str]) ->
     return statements
 
 
-def section_edit_propose(
+EDIT_FAILED = (
+    "La modification n'a pas pu être faite (erreur interne, référence n° {job_id}) ; "
+    "le texte de la section est inchangé."
+)
+
+
+def section_edit_request(
     *,
     section: ReportSection,
     action: str,
     user: AbstractBaseUser,
     selection: Sequence[int] | None = None,
-    engine: str | None = None,
-) -> SectionVersion:
-    """An AI edit of the section's accepted text (or of the statements at ``selection``,
-    1-based positions) stored as a proposal with its diff. Replaces nothing."""
+    enqueue: bool = True,
+) -> EditJob:
+    """Ask a worker for an AI edit of the section as it is now (``selection``: 1-based
+    statement positions; none: the whole section). Refused, with a reason, on an unknown
+    action, an empty section, a report not open to changes, or while another edit of the
+    same section is under way. The job is sent after commit (``enqueue=False``: the caller
+    runs ``section_edit_execute``)."""
+    from reports.tasks import propose_section_edit
+
     if action not in edits.ACTIONS:
         raise DraftingError("Action inconnue.")
-    current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+    with transaction.atomic():
+        section = (
+            ReportSection.objects.select_for_update().select_related("report").get(pk=section.pk)
+        )
+        _require_editable(section.report)
+        current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+        if current is None and action != "regenerate":
+            raise DraftingError("Cette section n'a pas encore de texte à modifier.")
+        positions = sorted(set(selection or []))
+        if positions and (
+            positions[0] < 1 or positions[-1] > (current.statements.count() if current else 0)
+        ):
+            raise DraftingError("Sélection invalide : cochez des phrases de la section.")
+        active = (EditJob.Status.QUEUED, EditJob.Status.RUNNING)
+        if section.edit_jobs.filter(status__in=active).exists():
+            raise DraftingError("Une modification par IA de cette section est déjà en cours.")
+        job = EditJob.objects.create(
+            section=section,
+            action=action,
+            selection=positions,
+            based_on=current,
+            requested_by=user,
+            stage="En attente d'un processus de rédaction",
+        )
+        audit_record(
+            user=user,
+            action=AuditAction.CREATE,
+            obj=job,
+            dossier_id=section.report.dossier_id,
+            detail=f"{action} de la section {section.pk}",
+        )
+        if enqueue:
+            transaction.on_commit(lambda: propose_section_edit.delay(job.pk))
+    return job
+
+
+def _job_progress(job_id: int, progress: int, stage: str) -> None:
+    EditJob.objects.filter(pk=job_id, status=EditJob.Status.RUNNING).update(
+        progress=progress, stage=stage
+    )
+
+
+def section_edit_execute(*, job_id: int, engine: str | None = None) -> EditJob | None:
+    """Run a queued AI edit: its proposal is based on the text the job was asked on, so it
+    never overwrites what the clinician wrote meanwhile (accepting it is then a conflict).
+    Safe to run twice: a job that is not queued is skipped (None). A refusal or a failure is
+    recorded on the job with a readable reason; the section's text never changes here."""
+    with transaction.atomic():
+        job = EditJob.objects.select_for_update().get(pk=job_id)
+        if job.status != EditJob.Status.QUEUED:
+            return None
+        job.status = EditJob.Status.RUNNING
+        job.started_at = timezone.now()
+        job.progress = 5
+        job.stage = "Préparation des passages"
+        job.save(update_fields=["status", "started_at", "progress", "stage"])
+    try:
+        version = section_edit_propose(
+            section=job.section,
+            action=job.action,
+            user=job.requested_by,
+            selection=job.selection or None,
+            engine=engine,
+            based_on=job.based_on,
+            progress=lambda percent, stage: _job_progress(job_id, percent, stage),
+        )
+    except DraftingError as exc:
+        EditJob.objects.filter(pk=job_id).update(
+            status=EditJob.Status.FAILED,
+            error_message=exc.message,
+            stage="",
+            finished_at=timezone.now(),
+        )
+        return EditJob.objects.get(pk=job_id)
+    except Exception:
+        log.exception("edit.crashed", job_id=job_id)
+        EditJob.objects.filter(pk=job_id).update(
+            status=EditJob.Status.FAILED,
+            error_message=EDIT_FAILED.format(job_id=job_id),
+            stage="",
+            finished_at=timezone.now(),
+        )
+        raise
+    EditJob.objects.filter(pk=job_id).update(
+        status=EditJob.Status.DONE,
+        progress=100,
+        stage="Proposition prête",
+        result=version,
+        finished_at=timezone.now(),
+    )
+    log.info("edit.done", job_id=job_id, version_id=version.pk)
+    return EditJob.objects.get(pk=job_id)
+
+
+def section_edit_propose(
+    *,
+    section: ReportSection,
+    action: str,
+    user: AbstractBaseUser | None,
+    selection: Sequence[int] | None = None,
+    engine: str | None = None,
+    based_on: SectionVersion | type[Ellipsis] | None = ...,
+    progress=None,
+) -> SectionVersion:
+    """An AI edit of the section's text (the accepted one, or ``based_on``; or of the
+    statements at ``selection``, 1-based positions) stored as a proposal with its diff.
+    Replaces nothing. ``progress(percent, stage)`` hears of each step."""
+    step = progress or (lambda percent, stage: None)
+    if action not in edits.ACTIONS:
+        raise DraftingError("Action inconnue.")
+    section = ReportSection.objects.select_related("report").get(pk=section.pk)
+    _require_editable(section.report)
+    current = (
+        section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+        if based_on is ...
+        else based_on
+    )
     if current is None and action != "regenerate":
         raise DraftingError("Cette section n'a pas encore de texte à modifier.")
     report = section.report
@@ -553,6 +781,7 @@ def section_edit_propose(
     )
     if target is None:
         raise DraftingError("Section absente de la grille du compte rendu.")
+    step(15, "Recherche des passages de la section")
     routing: Routing = route(utterances, grid, get_embedder())
     context = SectionContext(
         utterances={u.uid: u for u in utterances},
@@ -564,7 +793,9 @@ def section_edit_propose(
     rows_by_pk = {row.pk: uid for uid, row in rows.items()}
     statements = _as_draft_statements(current, rows_by_pk) if current else []
     positions = [p - 1 for p in selection] if selection else None
+    step(30, "Chargement du modèle")
     llm, reason = llm_or_fallback(engine)
+    step(40, "Rédaction et vérification des phrases")
     try:
         result = edits.propose_edit(
             action,
@@ -576,6 +807,7 @@ def section_edit_propose(
         )
     except ValueError as exc:
         raise DraftingError(str(exc)) from exc
+    step(90, "Enregistrement de la proposition")
     findings = result.findings if result.findings is not None else dict(current.findings)
     if current is not None and _text(result.statements) == current.text:
         # No proposal that changes nothing: say why instead.
@@ -594,4 +826,5 @@ def section_edit_propose(
             user=user,
             selection=list(selection or []),
             note="; ".join(n for n in (reason, result.note) if n),
+            based_on=current,
         )

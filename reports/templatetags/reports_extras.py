@@ -27,3 +27,12 @@ _FINDINGS = {"oui": "observé", "non": "non observé", "non_evalue": "non évalu
 def finding(answer: str) -> str:
     """An observation item's answer as clinicians read it; other answers as they are."""
     return _FINDINGS.get(answer, answer)
+
+
+@register.simple_tag
+def can(user, permission: str, obj) -> bool:
+    """``{% can user "reports.change_report" report as can_edit %}``: the same rules the
+    views enforce (reports/permissions.py), so the page never offers a refused action."""
+    from reports.permissions import can as rules_can
+
+    return rules_can(user, permission, obj)

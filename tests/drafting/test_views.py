@@ -7,7 +7,6 @@ from django.urls import reverse
 from reports import services
 from reports.drafting.models import DraftRun, SectionVersion
 from reports.models import DossierMember
-from tests.conftest import PASSWORD
 from tests.drafting.dossiers import SECOND_SESSION, consult, drafted
 from tests.drafting.transcripts import PARENT_INTERVIEW
 
@@ -24,7 +23,7 @@ def report(drafting_dossier, alice, charlie, tone_wav):
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from reports import services
 from reports.models import Consultation
-from tests.conftest import PASSWORD
 from tests.uploads import upload
 
 
@@ -34,7 +33,7 @@ def body(response) -> bytes:
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
 
 
 def test_the_care_team_gets_the_whole_file(client, alice, recording, tone_wav):

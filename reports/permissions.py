@@ -1,0 +1,148 @@
+"""Who may do what on the pathway, as object permissions (django-rules), in one place.
+
+Every object belongs to a dossier, and every permission starts from the user's role in
+that dossier's care team. Selectors still scope every query to the user's dossiers, so an
+outsider gets a 404 for any id; these permissions decide, for members, between the page and
+a 403 (a coordinator's attempt to edit, an external member's attempt to read a transcript).
+
+Roles:
+- clinician: writes the report, asks the AI for edits, validates and signs;
+- coordinator (coordinateur de parcours): reads everything, reviews and comments;
+- external member: reads only the documents shared with the team (signed reports whose
+  consultations all have the legal representative's sharing consent);
+- admin: configures the site in the Django admin; sees patient data only as a team member.
+"""
+
+import rules
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+
+from reports.models import Dossier, DossierMember, Report
+from reports.review.transitions import EDITABLE, TRANSITIONS
+
+Role = DossierMember.Role
+
+
+def _dossier_id(obj) -> int:
+    if isinstance(obj, Dossier):
+        return obj.pk
+    if isinstance(obj, Report):
+        return obj.dossier_id
+    raise TypeError(f"No dossier for {type(obj).__name__}")
+
+
+def member_role(user: AbstractBaseUser, obj) -> str | None:
+    """The user's role in the care team of ``obj``'s dossier (None: not a member)."""
+    if not user.is_authenticated or obj is None:
+        return None
+    cache = user.__dict__.setdefault("_neddie_roles", {})
+    dossier_id = _dossier_id(obj)
+    if dossier_id not in cache:
+        cache[dossier_id] = (
+            DossierMember.objects.filter(dossier_id=dossier_id, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return cache[dossier_id]
+
+
+@rules.predicate
+def is_member(user, obj) -> bool:
+    return member_role(user, obj) is not None
+
+
+@rules.predicate
+def is_clinician(user, obj) -> bool:
+    return member_role(user, obj) == Role.CLINICIAN
+
+
+@rules.predicate
+def is_coordinator(user, obj) -> bool:
+    return member_role(user, obj) == Role.COORDINATOR
+
+
+@rules.predicate
+def is_external(user, obj) -> bool:
+    return member_role(user, obj) == Role.EXTERNAL
+
+
+@rules.predicate
+def is_editable(user, report) -> bool:
+    return report is not None and report.status in EDITABLE
+
+
+@rules.predicate
+def is_in_review(user, report) -> bool:
+    return report is not None and report.status == Report.Status.IN_REVIEW
+
+
+@rules.predicate
+def is_shared(user, report) -> bool:
+    """Signed, and every consultation it draws from has the sharing consent."""
+    from reports.selectors import report_sharing_refusal
+
+    return report is not None and report.is_signed and report_sharing_refusal(report) is None
+
+
+is_care_team = is_clinician | is_coordinator
+
+# The pathway itself: consultations, recordings and their audio, transcripts, jobs.
+rules.add_perm("reports.view_dossier", is_member)
+rules.add_perm("reports.view_pathway", is_care_team)
+rules.add_perm("reports.add_recording", is_clinician)
+rules.add_perm("reports.change_transcript", is_clinician)
+# Reports.
+rules.add_perm("reports.view_report", is_care_team | (is_external & is_shared))
+rules.add_perm("reports.view_report_sources", is_care_team)
+rules.add_perm("reports.change_report", is_clinician & is_editable)
+rules.add_perm("reports.comment_report", is_coordinator & is_in_review)
+rules.add_perm("reports.resolve_comment", is_clinician & is_editable)
+rules.add_perm(
+    "reports.correct_report",
+    is_clinician & rules.predicate(lambda user, report: report is not None and report.is_signed),
+)
+
+
+def _may_make(transition):
+    def check(user, report) -> bool:
+        return (
+            report is not None
+            and report.status in transition.sources
+            and member_role(user, report) == transition.role
+        )
+
+    return rules.predicate(check, name=f"may_{transition.name}")
+
+
+for _transition in TRANSITIONS.values():
+    rules.add_perm(f"reports.{_transition.name}_report", _may_make(_transition))
+
+DENIED = {
+    "reports.view_pathway": "Réservé aux cliniciens et coordinateurs de l'équipe.",
+    "reports.view_report": "Ce document n'est pas partagé avec vous.",
+    "reports.view_report_sources": "Les transcriptions sont réservées aux cliniciens et "
+    "coordinateurs de l'équipe.",
+    "reports.add_recording": "Seuls les cliniciens de l'équipe déposent des enregistrements.",
+    "reports.change_transcript": "Seuls les cliniciens de l'équipe corrigent les transcriptions.",
+    "reports.change_report": "Le compte rendu n'est modifiable que par les cliniciens de "
+    "l'équipe, en brouillon ou à corriger.",
+    "reports.comment_report": "Les commentaires de relecture sont réservés au coordinateur, "
+    "pendant la relecture.",
+    "reports.resolve_comment": "Seul le clinicien traite les commentaires, compte rendu "
+    "modifiable.",
+    "reports.correct_report": "Seul un clinicien de l'équipe corrige un compte rendu signé.",
+}
+
+
+def can(user: AbstractBaseUser, permission: str, obj) -> bool:
+    """Asked of the rules themselves, not ``user.has_perm``: Django answers yes to every
+    permission of a superuser, and being an admin gives no right on patient data."""
+    return rules.has_perm(permission, user, obj)
+
+
+def require(user: AbstractBaseUser, permission: str, obj) -> None:
+    """403 with a readable reason unless ``user`` has ``permission`` on ``obj``."""
+    if not can(user, permission, obj):
+        raise PermissionDenied(
+            DENIED.get(permission, "Action non autorisée à votre rôle ou à ce statut.")
+        )
