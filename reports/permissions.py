@@ -89,7 +89,8 @@ is_care_team = is_clinician | is_coordinator
 # The pathway itself: consultations, recordings and their audio, transcripts, jobs.
 rules.add_perm("reports.view_dossier", is_member)
 rules.add_perm("reports.view_pathway", is_care_team)
-rules.add_perm("reports.add_recording", is_clinician)
+# Coordinators organise the sessions and may file their recordings too.
+rules.add_perm("reports.add_recording", is_care_team)
 rules.add_perm("reports.change_transcript", is_clinician)
 # Reports.
 rules.add_perm("reports.view_report", is_care_team | (is_external & is_shared))
@@ -122,7 +123,8 @@ DENIED = {
     "reports.view_report": "Ce document n'est pas partagé avec vous.",
     "reports.view_report_sources": "Les transcriptions sont réservées aux cliniciens et "
     "coordinateurs de l'équipe.",
-    "reports.add_recording": "Seuls les cliniciens de l'équipe déposent des enregistrements.",
+    "reports.add_recording": "Seuls les cliniciens et coordinateurs de l'équipe déposent "
+    "des enregistrements.",
     "reports.change_transcript": "Seuls les cliniciens de l'équipe corrigent les transcriptions.",
     "reports.change_report": "Le compte rendu n'est modifiable que par les cliniciens de "
     "l'équipe, en brouillon ou à corriger.",

@@ -21,6 +21,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import Action as AuditAction
+from audit.services import audit_record
 from protocols.models import Protocol
 from protocols.selectors import version_grid
 from reports.audio import AudioInputError, probe_audio
@@ -104,6 +106,7 @@ def dossier_create(
         for position, protocol in enumerate(protocols, start=1)
     )
     dossier_member_add(dossier=dossier, user=created_by, role=DossierMember.Role.CLINICIAN)
+    audit_record(user=created_by, action=AuditAction.CREATE, obj=dossier)
     return dossier
 
 
@@ -112,6 +115,12 @@ def dossier_member_add(*, dossier: Dossier, user: AbstractBaseUser, role: str) -
     """Add ``user`` to the care team, or change their role if already a member."""
     member, _created = DossierMember.objects.update_or_create(
         dossier=dossier, user=user, defaults={"role": role}
+    )
+    audit_record(
+        user=None,
+        action=AuditAction.UPDATE,
+        obj=dossier,
+        detail=f"équipe : utilisateur {user.pk} rôle {role}",
     )
     return member
 
@@ -217,6 +226,12 @@ def recording_upload(
             _full_clean(recording)
             recording.save()
             job = PipelineJob.objects.create(recording=recording)
+            audit_record(
+                user=uploaded_by,
+                action=AuditAction.CREATE,
+                obj=recording,
+                dossier_id=consultation.dossier_id,
+            )
             if enqueue:
                 transaction.on_commit(lambda: _enqueue_transcription(job.pk))
     except BaseException:
@@ -355,23 +370,47 @@ def report_attach_transcript(*, dossier: Dossier, transcript: Transcript) -> Rep
 
 
 @transaction.atomic
-def transcript_speaker_rename(*, transcripts: Sequence[Transcript], current: str, new: str) -> int:
+def transcript_speaker_rename(
+    *,
+    transcripts: Sequence[Transcript],
+    current: str,
+    new: str,
+    user: AbstractBaseUser | None = None,
+) -> int:
     """Name a speaker: every segment of ``transcripts`` labelled ``current`` becomes ``new``
     (a consultation's tracks are named together). Returns how many segments changed."""
     new = new.strip()
     if not new or len(new) > 40:
         raise ServiceError("Donnez un nom de locuteur (40 caractères au plus).")
-    return Segment.objects.filter(transcript__in=transcripts, speaker=current).update(speaker=new)
+    count = Segment.objects.filter(transcript__in=transcripts, speaker=current).update(speaker=new)
+    for transcript in transcripts:
+        audit_record(
+            user=user,
+            action=AuditAction.UPDATE,
+            obj=transcript,
+            dossier_id=transcript.recording.consultation.dossier_id,
+            detail="locuteur renommé",
+        )
+    return count
 
 
 @transaction.atomic
-def segment_speaker_set(*, segment: Segment, speaker: str) -> Segment:
+def segment_speaker_set(
+    *, segment: Segment, speaker: str, user: AbstractBaseUser | None = None
+) -> Segment:
     """Correct who speaks in one segment."""
     speaker = speaker.strip()
     if not speaker or len(speaker) > 40:
         raise ServiceError("Donnez un nom de locuteur (40 caractères au plus).")
     segment.speaker = speaker
     segment.save(update_fields=["speaker"])
+    audit_record(
+        user=user,
+        action=AuditAction.UPDATE,
+        obj=segment,
+        dossier_id=segment.transcript.recording.consultation.dossier_id,
+        detail="locuteur du passage",
+    )
     return segment
 
 

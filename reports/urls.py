@@ -1,51 +1,86 @@
 from django.urls import path
 
-from reports import views
+from reports.views import dossiers, editor, review
 
 app_name = "reports"
 
 urlpatterns = [
-    path("dossiers/", views.dossier_list, name="dossier_list"),
-    path("dossiers/nouveau/", views.dossier_create, name="dossier_create"),
-    path("dossiers/<int:dossier_id>/", views.dossier_detail, name="dossier_detail"),
-    path("dossiers/<int:dossier_id>/traitements/", views.dossier_jobs, name="dossier_jobs"),
-    path("comptes-rendus/<int:report_id>/", views.report_detail, name="report_detail"),
-    path("comptes-rendus/<int:report_id>/pdf/", views.report_pdf, name="report_pdf"),
-    path("comptes-rendus/<int:report_id>/rediger/", views.report_draft, name="report_draft"),
+    path("dossiers/", dossiers.dossier_list, name="dossier_list"),
+    path("dossiers/nouveau/", dossiers.dossier_create, name="dossier_create"),
+    path("dossiers/<int:dossier_id>/", dossiers.dossier_detail, name="dossier_detail"),
+    path("dossiers/<int:dossier_id>/traitements/", dossiers.dossier_jobs, name="dossier_jobs"),
+    path("comptes-rendus/<int:report_id>/", editor.report_detail, name="report_detail"),
+    path("comptes-rendus/<int:report_id>/pdf/", dossiers.report_pdf, name="report_pdf"),
+    path("comptes-rendus/<int:report_id>/rediger/", editor.report_draft, name="report_draft"),
     path(
         "comptes-rendus/<int:report_id>/sections/<int:section_id>/modifier/",
-        views.section_edit,
+        editor.section_edit,
         name="section_edit",
     ),
     path(
         "comptes-rendus/<int:report_id>/sections/<int:section_id>/texte/",
-        views.section_text,
+        editor.section_text,
         name="section_text",
     ),
     path(
         "comptes-rendus/<int:report_id>/sections/<int:section_id>/annuler/",
-        views.section_undo,
+        editor.section_undo,
         name="section_undo",
     ),
     path(
         "comptes-rendus/<int:report_id>/versions/<int:version_id>/decision/",
-        views.section_version_decide,
+        editor.section_version_decide,
         name="section_version_decide",
     ),
     path(
+        "comptes-rendus/<int:report_id>/modifications/<int:job_id>/",
+        editor.edit_job_status,
+        name="edit_job_status",
+    ),
+    path(
+        "comptes-rendus/<int:report_id>/phrases/<int:statement_id>/garder/",
+        editor.statement_keep,
+        name="statement_keep",
+    ),
+    path(
+        "comptes-rendus/<int:report_id>/phrases/<int:statement_id>/supprimer/",
+        editor.statement_remove,
+        name="statement_remove",
+    ),
+    path(
+        "comptes-rendus/<int:report_id>/statut/<slug:transition>/",
+        review.report_transition,
+        name="report_transition",
+    ),
+    path(
+        "comptes-rendus/<int:report_id>/commentaires/",
+        review.comment_add,
+        name="comment_add",
+    ),
+    path(
+        "comptes-rendus/<int:report_id>/commentaires/<int:comment_id>/traite/",
+        review.comment_resolve,
+        name="comment_resolve",
+    ),
+    path(
+        "comptes-rendus/<int:report_id>/corriger/",
+        review.report_correct,
+        name="report_correct",
+    ),
+    path(
         "comptes-rendus/<int:report_id>/locuteurs/",
-        views.report_speaker_rename,
+        dossiers.report_speaker_rename,
         name="report_speaker_rename",
     ),
     path(
         "consultations/<int:consultation_id>/pistes/",
-        views.consultation_track_add,
+        dossiers.consultation_track_add,
         name="consultation_track_add",
     ),
-    path("passages/<int:segment_id>/locuteur/", views.segment_speaker, name="segment_speaker"),
+    path("passages/<int:segment_id>/locuteur/", dossiers.segment_speaker, name="segment_speaker"),
     path(
         "enregistrements/<int:recording_id>/audio/",
-        views.recording_audio,
+        dossiers.recording_audio,
         name="recording_audio",
     ),
 ]

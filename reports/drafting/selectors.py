@@ -167,3 +167,14 @@ def report_draft_as_dict(report: Report) -> dict:
         },
         "sections": sections,
     }
+
+
+def report_active_edit_jobs(report: Report) -> list:
+    """AI edits queued or running on the report's sections, and those that failed since the
+    page was last opened (the newest per section), for the progress and error banners."""
+    from reports.drafting.models import EditJob
+
+    active = (EditJob.Status.QUEUED, EditJob.Status.RUNNING)
+    return list(
+        EditJob.objects.filter(section__report=report, status__in=active).select_related("section")
+    )

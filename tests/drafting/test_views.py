@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from reports import services
-from reports.drafting.models import DraftRun, SectionVersion
+from reports.drafting.models import DraftRun, EditJob, SectionVersion
+from reports.drafting.services import section_edit_execute
 from reports.models import DossierMember
 from tests.drafting.dossiers import SECOND_SESSION, consult, drafted
 from tests.drafting.transcripts import PARENT_INTERVIEW
@@ -77,7 +78,18 @@ def test_a_clinician_asks_for_an_edit_and_decides(client, alice, report):
         {"action": "shorten", "selection": ["2", "4"]},
     )
     assert response.status_code == 302
+    # A background job: queued, shown with its progress, nothing proposed yet.
+    job = EditJob.objects.get(section=section)
+    assert job.status == EditJob.Status.QUEUED
+    assert not section.versions.filter(status=SectionVersion.Status.PROPOSED).exists()
+    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    assert f'id="edit-job-{job.pk}"' in page
+
+    section_edit_execute(job_id=job.pk)  # what the worker does
+    job.refresh_from_db()
+    assert job.status == EditJob.Status.DONE and job.progress == 100
     proposal = section.versions.get(status=SectionVersion.Status.PROPOSED)
+    assert job.result == proposal
     assert proposal.selection == [2, 4]
     assert "[…]" in proposal.text  # without a model, long quotes are cut
     section.refresh_from_db()

@@ -1,21 +1,18 @@
-"""Thin views: fetch through a scoped selector (404 for outsiders), validate with a form,
-call one service, render or redirect."""
+"""Dossiers, consultations and their recordings, transcripts (speakers), the audio player
+and the PDF."""
 
 from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.services import audit_read
 from reports import selectors, services
 from reports.audio_responses import audio_response
-from reports.drafting import selectors as drafting_selectors
-from reports.drafting import services as drafting_services
-from reports.drafting.models import SectionVersion
 from reports.forms import (
     ConsultationRecordingForm,
     DossierForm,
@@ -25,6 +22,7 @@ from reports.forms import (
 )
 from reports.models import Segment
 from reports.pdf import render_report_pdf
+from reports.permissions import can, require
 
 
 @login_required
@@ -53,6 +51,18 @@ def dossier_create(request):
 @require_http_methods(["GET", "POST"])
 def dossier_detail(request, dossier_id: int):
     dossier = selectors.dossier_for_user(request.user, dossier_id)
+    audit_read(request, dossier)
+    if not can(request.user, "reports.view_pathway", dossier):
+        # An external member: the documents shared with the team, nothing else.
+        if request.method != "GET":
+            require(request.user, "reports.add_recording", dossier)
+        return render(
+            request,
+            "reports/dossier_shared.html",
+            {"dossier": dossier, "reports": selectors.reports_visible(request.user, dossier)},
+        )
+    if request.method == "POST":
+        require(request.user, "reports.add_recording", dossier)
     form = ConsultationRecordingForm(
         request.POST or None, request.FILES or None, initial={"date": timezone.localdate()}
     )
@@ -77,7 +87,8 @@ def dossier_detail(request, dossier_id: int):
         {
             "dossier": dossier,
             "consultations": selectors.dossier_consultations(dossier),
-            "reports": selectors.reports_for_user(request.user).filter(dossier=dossier),
+            "reports": selectors.reports_visible(request.user, dossier),
+            "can_upload": can(request.user, "reports.add_recording", dossier),
             "form": form,
             "grids": selectors.dossier_grids(dossier),
             "child_age_months": age_months,
@@ -93,6 +104,7 @@ def dossier_detail(request, dossier_id: int):
 def dossier_jobs(request, dossier_id: int):
     """The pipeline progress panel, polled by htmx while work is under way."""
     dossier = selectors.dossier_for_user(request.user, dossier_id)
+    require(request.user, "reports.view_pathway", dossier)
     return render(request, "reports/_jobs.html", {"dossier": dossier, **_jobs_context(dossier)})
 
 
@@ -102,132 +114,12 @@ def _jobs_context(dossier) -> dict:
 
 
 @login_required
-@require_GET
-def report_detail(request, report_id: int):
-    report = selectors.report_for_user(request.user, report_id)
-    return _report_page(request, report)
-
-
-def _report_page(request, report, *, conflict: dict | None = None, status: int = 200):
-    return render(
-        request,
-        "reports/report_detail.html",
-        {
-            "report": report,
-            "sections": report.sections.prefetch_related("items"),
-            "versions": report.protocol_versions.select_related("protocol"),
-            "outcomes": selectors.report_rule_outcomes(report),
-            "timelines": selectors.report_timelines(report),
-            "speaker_roles": Segment.Role.choices,
-            "panels": drafting_selectors.report_section_panels(report),
-            "run": drafting_selectors.report_latest_run(report),
-            "edit_actions": EDIT_ACTIONS,
-            "conflict": conflict,
-        },
-        status=status,
-    )
-
-
-EDIT_ACTIONS = [
-    ("expand", "Développer"),
-    ("shorten", "Réduire"),
-    ("rephrase", "Reformuler"),
-    ("regenerate", "Régénérer"),
-]
-
-
-@login_required
-@require_http_methods(["POST"])
-def report_draft(request, report_id: int):
-    """Queue a new draft of the whole report; it arrives as proposals where the clinician
-    already has text."""
-    report = selectors.report_for_editor(request.user, report_id)
-    drafting_services.draft_run_request(report=report, user=request.user)
-    messages.success(request, "Rédaction du brouillon demandée : elle se fait en arrière-plan.")
-    return redirect("reports:report_detail", report_id=report.pk)
-
-
-@login_required
-@require_http_methods(["POST"])
-def section_edit(request, report_id: int, section_id: int):
-    """An AI edit of a section, or of the sentences ticked in it, stored as a proposal."""
-    report = selectors.report_for_editor(request.user, report_id)
-    section = get_object_or_404(report.sections, pk=section_id)
-    action = request.POST.get("action", "")
-    try:
-        selection = [int(value) for value in request.POST.getlist("selection")]
-        drafting_services.section_edit_propose(
-            section=section, action=action, user=request.user, selection=selection or None
-        )
-    except ValueError:
-        messages.error(request, "Sélection invalide.")
-    except drafting_services.DraftingError as exc:
-        messages.error(request, exc.message)
-    return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
-
-
-@login_required
-@require_http_methods(["POST"])
-def section_text(request, report_id: int, section_id: int):
-    """The clinician's own text for a section. Saved against the version the page showed:
-    if the section changed meanwhile, nothing is saved and both texts are shown."""
-    report = selectors.report_for_editor(request.user, report_id)
-    section = get_object_or_404(report.sections, pk=section_id)
-    try:
-        based_on = int(request.POST.get("based_on", ""))
-    except ValueError:
-        based_on = None
-    text = request.POST.get("text", "")
-    try:
-        drafting_services.section_text_save(
-            section=section, text=text, user=request.user, based_on=based_on
-        )
-    except drafting_services.SectionConflict as exc:
-        conflict = {"section": section, "error": exc}
-        return _report_page(request, report, conflict=conflict, status=409)
-    return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
-
-
-@login_required
-@require_http_methods(["POST"])
-def section_undo(request, report_id: int, section_id: int):
-    report = selectors.report_for_editor(request.user, report_id)
-    section = get_object_or_404(report.sections, pk=section_id)
-    try:
-        drafting_services.section_undo(section=section, user=request.user)
-    except drafting_services.DraftingError as exc:
-        messages.error(request, exc.message)
-    return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
-
-
-@login_required
-@require_http_methods(["POST"])
-def section_version_decide(request, report_id: int, version_id: int):
-    """Accept or refuse a proposal; nothing else changes the text but the clinician."""
-    report = selectors.report_for_editor(request.user, report_id)
-    version = get_object_or_404(SectionVersion, pk=version_id, section__report=report)
-    decide = {
-        "accept": drafting_services.section_version_accept,
-        "reject": drafting_services.section_version_reject,
-    }.get(request.POST.get("decision", ""))
-    if decide is None:
-        messages.error(request, "Décision inconnue.")
-    else:
-        try:
-            decide(version=version, user=request.user)
-        except drafting_services.DraftingError as exc:
-            messages.error(request, exc.message)
-    return redirect(
-        f"{reverse('reports:report_detail', args=[report.pk])}#section-{version.section_id}"
-    )
-
-
-@login_required
 @require_http_methods(["POST"])
 def consultation_track_add(request, consultation_id: int):
     """Another participant's track for a consultation: transcribed with its speaker and
     merged into the consultation's timeline."""
     consultation = selectors.consultation_for_user(request.user, consultation_id)
+    require(request.user, "reports.add_recording", consultation.dossier)
     form = TrackForm(request.POST, request.FILES)
     if form.is_valid():
         audio = form.cleaned_data["audio"]
@@ -253,6 +145,7 @@ def consultation_track_add(request, consultation_id: int):
 def report_speaker_rename(request, report_id: int):
     """Name a speaker across one consultation's timeline ("inconnu" → "parent")."""
     report = selectors.report_for_user(request.user, report_id)
+    require(request.user, "reports.change_transcript", report.dossier)
     form = SpeakerRenameForm(request.POST)
     consultation_id = request.POST.get("consultation", "")
     timeline = next(
@@ -271,6 +164,7 @@ def report_speaker_rename(request, report_id: int):
                 transcripts=timeline.transcripts,
                 current=form.cleaned_data["current"],
                 new=form.cleaned_data["new"],
+                user=request.user,
             )
         except services.ServiceError as exc:
             messages.error(request, exc.message)
@@ -284,10 +178,17 @@ def report_speaker_rename(request, report_id: int):
 def segment_speaker(request, segment_id: int):
     """Correct the speaker of one passage (htmx: returns the passage)."""
     segment = selectors.segment_for_user(request.user, segment_id)
+    require(
+        request.user,
+        "reports.change_transcript",
+        segment.transcript.recording.consultation.dossier,
+    )
     form = SegmentSpeakerForm(request.POST)
     if form.is_valid():
         try:
-            services.segment_speaker_set(segment=segment, speaker=form.cleaned_data["speaker"])
+            services.segment_speaker_set(
+                segment=segment, speaker=form.cleaned_data["speaker"], user=request.user
+            )
         except services.ServiceError as exc:
             return HttpResponse(exc.message, status=400)
     else:
@@ -303,6 +204,7 @@ def segment_speaker(request, segment_id: int):
 @require_GET
 def report_pdf(request, report_id: int):
     report = selectors.report_for_user(request.user, report_id)
+    audit_read(request, report, detail="PDF")
     response = HttpResponse(render_report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="compte-rendu-{report.pk}.pdf"'
     response["Cache-Control"] = "no-store"
@@ -315,6 +217,12 @@ def recording_audio(request, recording_id: int):
     """The recording for the browser's player, with range requests (seeking to a cited
     passage); the dossier's care team only."""
     recording = selectors.recording_for_user(request.user, recording_id)
+    audit_read(
+        request,
+        recording,
+        dossier_id=recording.consultation.dossier_id,
+        detail=f"audio {request.headers.get('Range', 'entier')}"[:300],
+    )
     return audio_response(
         recording.file,
         range_header=request.headers.get("Range", ""),

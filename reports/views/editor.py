@@ -1,0 +1,200 @@
+"""The report editor: the report page with its sections, sources and proposals, the
+clinician's text, AI edits (background jobs), proposals accepted or refused, undo."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.services import audit_read
+from reports import selectors
+from reports.drafting import selectors as drafting_selectors
+from reports.drafting import services as drafting_services
+from reports.drafting.models import EditJob, SectionVersion, Statement
+from reports.models import Segment
+from reports.permissions import can, require
+from reports.review import selectors as review_selectors
+
+
+@login_required
+@require_GET
+def report_detail(request, report_id: int):
+    """The report: for the care team, the editor (sections with their sources, proposals,
+    the review); for an external member, the shared signed report only."""
+    report = selectors.report_for_user(request.user, report_id)
+    audit_read(request, report)
+    if not can(request.user, "reports.view_report_sources", report):
+        return render(request, "reports/report_shared.html", {"report": report})
+    return _report_page(request, report)
+
+
+def _report_page(request, report, *, conflict: dict | None = None, status: int = 200):
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "can_edit": can(request.user, "reports.change_report", report),
+            "edit_jobs": drafting_selectors.report_active_edit_jobs(report),
+            **review_selectors.report_review_context(request.user, report),
+            "sections": report.sections.prefetch_related("items"),
+            "versions": report.protocol_versions.select_related("protocol"),
+            "outcomes": selectors.report_rule_outcomes(report),
+            "timelines": selectors.report_timelines(report),
+            "speaker_roles": Segment.Role.choices,
+            "panels": drafting_selectors.report_section_panels(report),
+            "run": drafting_selectors.report_latest_run(report),
+            "edit_actions": EDIT_ACTIONS,
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+EDIT_ACTIONS = [
+    ("expand", "Développer"),
+    ("shorten", "Réduire"),
+    ("rephrase", "Reformuler"),
+    ("regenerate", "Régénérer"),
+]
+
+
+@login_required
+@require_http_methods(["POST"])
+def report_draft(request, report_id: int):
+    """Queue a new draft of the whole report; it arrives as proposals where the clinician
+    already has text."""
+    report = selectors.report_for_editor(request.user, report_id)
+    try:
+        drafting_services.draft_run_request(report=report, user=request.user)
+    except drafting_services.DraftingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Rédaction du brouillon demandée : elle se fait en arrière-plan.")
+    return redirect("reports:report_detail", report_id=report.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def section_edit(request, report_id: int, section_id: int):
+    """Ask for an AI edit of a section, or of the sentences ticked in it: a background job
+    whose progress the page shows; its result is a proposal to accept or refuse."""
+    report = selectors.report_for_editor(request.user, report_id)
+    section = get_object_or_404(report.sections, pk=section_id)
+    action = request.POST.get("action", "")
+    job = None
+    try:
+        selection = [int(value) for value in request.POST.getlist("selection")]
+        job = drafting_services.section_edit_request(
+            section=section, action=action, user=request.user, selection=selection or None
+        )
+    except ValueError:
+        messages.error(request, "Sélection invalide.")
+    except drafting_services.DraftingError as exc:
+        messages.error(request, exc.message)
+    if request.htmx and job is not None:
+        return render(request, "reports/_edit_job.html", {"report": report, "job": job})
+    return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
+
+
+@login_required
+@require_GET
+def edit_job_status(request, report_id: int, job_id: int):
+    """An AI edit's progress, polled by htmx; once done, the page reloads the section."""
+    report = selectors.report_for_user(request.user, report_id)
+    require(request.user, "reports.view_report_sources", report)
+    job = get_object_or_404(EditJob, pk=job_id, section__report=report)
+    response = render(request, "reports/_edit_job.html", {"report": report, "job": job})
+    if not job.is_active and request.htmx:
+        # Finished: show the proposal (or the reason it failed) in the whole page.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def section_text(request, report_id: int, section_id: int):
+    """The clinician's own text for a section. Saved against the version the page showed:
+    if the section changed meanwhile, nothing is saved and both texts are shown."""
+    report = selectors.report_for_editor(request.user, report_id)
+    section = get_object_or_404(report.sections, pk=section_id)
+    try:
+        based_on = int(request.POST.get("based_on", ""))
+    except ValueError:
+        based_on = None
+    text = request.POST.get("text", "")
+    try:
+        drafting_services.section_text_save(
+            section=section, text=text, user=request.user, based_on=based_on
+        )
+    except drafting_services.SectionConflict as exc:
+        conflict = {"section": section, "error": exc}
+        return _report_page(request, report, conflict=conflict, status=409)
+    return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def section_undo(request, report_id: int, section_id: int):
+    report = selectors.report_for_editor(request.user, report_id)
+    section = get_object_or_404(report.sections, pk=section_id)
+    try:
+        drafting_services.section_undo(section=section, user=request.user)
+    except drafting_services.DraftingError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def section_version_decide(request, report_id: int, version_id: int):
+    """Accept or refuse a proposal; nothing else changes the text but the clinician."""
+    report = selectors.report_for_editor(request.user, report_id)
+    version = get_object_or_404(SectionVersion, pk=version_id, section__report=report)
+    decide = {
+        "accept": drafting_services.section_version_accept,
+        "reject": drafting_services.section_version_reject,
+    }.get(request.POST.get("decision", ""))
+    if decide is None:
+        messages.error(request, "Décision inconnue.")
+    else:
+        try:
+            decide(version=version, user=request.user)
+        except drafting_services.DraftingError as exc:
+            messages.error(request, exc.message)
+    return redirect(
+        f"{reverse('reports:report_detail', args=[report.pk])}#section-{version.section_id}"
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def statement_keep(request, report_id: int, statement_id: int):
+    """Keep a flagged sentence after checking it against its sources."""
+    report = selectors.report_for_editor(request.user, report_id)
+    statement = get_object_or_404(Statement, pk=statement_id, version__section__report=report)
+    try:
+        drafting_services.statement_keep(statement=statement, user=request.user)
+    except drafting_services.DraftingError as exc:
+        messages.error(request, exc.message)
+    return redirect(
+        f"{reverse('reports:report_detail', args=[report.pk])}"
+        f"#section-{statement.version.section_id}"
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def statement_remove(request, report_id: int, statement_id: int):
+    """Delete a sentence from the section's text (undo brings it back)."""
+    report = selectors.report_for_editor(request.user, report_id)
+    statement = get_object_or_404(Statement, pk=statement_id, version__section__report=report)
+    try:
+        drafting_services.statement_remove(statement=statement, user=request.user)
+    except drafting_services.DraftingError as exc:
+        messages.error(request, exc.message)
+    return redirect(
+        f"{reverse('reports:report_detail', args=[report.pk])}"
+        f"#section-{statement.version.section_id}"
+    )
