@@ -82,6 +82,8 @@ DEMO_ACCOUNTS = [
     # username, first name, last name, role in the demo dossier, is_staff
     ("clinicienne", "Camille", "Martin", "clinician", False),
     ("coordinatrice", "Inès", "Bernard", "coordinator", False),
+    # A speech therapist in town: reads the signed report once the family agreed to share.
+    ("orthophoniste", "Paul", "Roux", "external", False),
     ("admin", "Admin", "neddie", None, True),
 ]
 

@@ -4,58 +4,29 @@ to a real Celery worker process, which transcribes with the real Whisper weights
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files import File
-from django.db import connection
 from django.urls import reverse
 
-from neddie.celery import app as celery_app
 from reports import services
 from reports.models import PipelineJob, Report, Transcript, TranscriptionChunk
 from tests.factories import ConsultationFactory
+from tests.workers import broker_for_worker, celery_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.whisper]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _point_producer_at(broker_url: str, transport_options: dict) -> None:
-    """Make this (test) process publish to the given broker."""
-    celery_app.conf.broker_url = broker_url
-    celery_app.conf.broker_transport_options = transport_options
-    # Drop producer pools built for the previous broker.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture(params=["redis", "filesystem"])
 def broker(request, tmp_path):
-    """(broker_url, environment for the worker) for each kind of broker neddie supports."""
-    original = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+    """(environment for the worker) for each kind of broker neddie supports."""
     if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        _point_producer_at(url, {"visibility_timeout": 3600})
-        env = {"REDIS_URL": url}
+        with broker_for_worker(tmp_path, redis_url=request.getfixturevalue("redis_url")) as env:
+            yield env
     else:
-        folder = tmp_path / "broker"
-        options = {
-            "data_folder_in": str(folder / "queue"),
-            "data_folder_out": str(folder / "queue"),
-            "control_folder": str(folder / "control"),
-            "store_processed": False,
-        }
-        for path in ("queue", "control"):
-            (folder / path).mkdir(parents=True)
-        _point_producer_at("filesystem://", options)
-        env = {"REDIS_URL": "", "CELERY_BROKER_DIR": str(folder)}
-    yield env
-    _point_producer_at(*original)
+        with broker_for_worker(tmp_path) as env:
+            yield env
 
 
 @pytest.fixture
@@ -67,52 +38,8 @@ def worker_env():
 @pytest.fixture
 def worker(broker, worker_env, settings, tmp_path):
     """A real `celery worker` process on the test database and media folder."""
-    env = {
-        **os.environ,
-        **broker,
-        "DATABASE_URL": _test_database_url(),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "WHISPER_MODEL_DIR": str(django_settings.WHISPER_MODEL_DIR),
-        "SECRET_KEY": "test-only-not-a-secret",
-        **worker_env,
-    }
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "neddie",
-            "worker",
-            "--queues",
-            "default,transcription,drafting",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    yield process
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    log.close()
-
-
-def _test_database_url() -> str:
-    """The URL of the database this test runs on, for the worker process."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    with celery_worker({**broker, **worker_env}, settings, tmp_path / "worker.log") as process:
+        yield process
 
 
 def _wait_for_job(deadline_seconds: float, worker, log_path: Path) -> PipelineJob:

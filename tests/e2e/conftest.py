@@ -53,3 +53,16 @@ def log_in(page, live_server, username: str, password: str, *, admin: bool = Fal
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("[type=submit]")
+
+
+@pytest.fixture
+def worker(settings, tmp_path):
+    """A real Celery worker (filesystem broker, as on the embedded default) for the
+    background work the browser waits for: AI edits, drafts."""
+    from tests.workers import broker_for_worker, celery_worker
+
+    with (
+        broker_for_worker(tmp_path) as env,
+        celery_worker(env, settings, tmp_path / "worker.log") as process,
+    ):
+        yield process

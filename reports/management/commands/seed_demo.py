@@ -25,10 +25,9 @@ DEMO_PROTOCOLS = ["bilan-tnd", "reperage-tnd-0-7", "evaluation-tsa"]
 
 class Command(BaseCommand):
     help = (
-        "Crée la clinique de démonstration (une clinicienne, une coordinatrice, un "
-        "administrateur) et un dossier dont l'enregistrement de synthèse est transcrit et "
-        "rédigé. "
-        "Idempotent."
+        "Crée la clinique de démonstration (une clinicienne, une coordinatrice, une "
+        "orthophoniste en lecture seule, un administrateur) et un dossier dont "
+        "l'enregistrement de synthèse est transcrit et rédigé. Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -44,8 +43,14 @@ class Command(BaseCommand):
         ).first()
         if dossier is None:
             job = self._create_demo_dossier(options["protocol"] or DEMO_PROTOCOLS, users)
+            dossier = Dossier.objects.get(
+                created_by=users["clinicienne"], patient__initials=DEMO_INITIALS
+            )
         else:
             job = PipelineJob.objects.filter(recording__consultation__dossier=dossier).first()
+        for username, _first, _last, role, _staff in DEMO_ACCOUNTS:
+            if role and not dossier.members.filter(user=users[username]).exists():
+                services.dossier_member_add(dossier=dossier, user=users[username], role=role)
         if job is not None and job.status != PipelineJob.Status.DONE:
             self.stdout.write("Transcription de l'enregistrement de démonstration…")
             # Inline rather than queued: the demo dossier is complete when `make run` serves.
@@ -82,9 +87,6 @@ class Command(BaseCommand):
             sex="M",
             protocols=[found[slug] for slug in slugs],
             created_by=users["clinicienne"],
-        )
-        services.dossier_member_add(
-            dossier=dossier, user=users["coordinatrice"], role="coordinator"
         )
         try:
             audio_path = make_demo_recording(settings.DATA_DIR / "demo" / "consultation-demo.wav")

@@ -1,0 +1,109 @@
+"""AI edits run as background jobs: queued with the text they were asked on, run by the task
+(called directly here; tests/e2e runs them through a real worker), stored as proposals that
+never overwrite what the clinician wrote meanwhile."""
+
+import pytest
+
+from reports import tasks
+from reports.drafting import services as drafting
+from reports.drafting.models import EditJob, SectionVersion
+from reports.review.services import report_transition
+from tests.drafting.dossiers import consult, drafted
+from tests.drafting.transcripts import PARENT_INTERVIEW
+
+
+@pytest.fixture
+def section(drafting_dossier, alice, tone_wav):
+    consult(drafting_dossier, alice, tone_wav, PARENT_INTERVIEW, day=2)
+    drafted(drafting_dossier)
+    return drafting_dossier.reports.get().sections.get(key="communication")
+
+
+def accepted(section) -> SectionVersion:
+    return section.versions.get(status=SectionVersion.Status.ACCEPTED)
+
+
+def test_a_job_records_its_progress_and_ends_with_a_proposal(section, alice):
+    job = drafting.section_edit_request(
+        section=section, action="shorten", user=alice, enqueue=False
+    )
+    assert (job.status, job.progress, job.based_on) == ("queued", 0, accepted(section))
+
+    tasks.propose_section_edit.run(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == EditJob.Status.DONE
+    assert job.progress == 100
+    assert job.result.status == SectionVersion.Status.PROPOSED
+    assert job.result.based_on == job.based_on
+    section.refresh_from_db()
+    assert section.body == job.based_on.text  # nothing replaced until accepted
+
+
+def test_running_a_job_twice_makes_one_proposal(section, alice):
+    job = drafting.section_edit_request(
+        section=section, action="shorten", user=alice, enqueue=False
+    )
+    tasks.propose_section_edit.run(job.pk)
+    tasks.propose_section_edit.run(job.pk)  # redelivered
+    assert section.versions.filter(status=SectionVersion.Status.PROPOSED).count() == 1
+
+
+def test_text_edited_while_an_ai_edit_runs_is_never_overwritten(section, alice):
+    # (Without a model, "régénérer" gives back the drafted text: "réduire" changes it.)
+    job = drafting.section_edit_request(
+        section=section, action="shorten", user=alice, enqueue=False
+    )
+    mine = drafting.section_text_save(
+        section=section,
+        text="Texte écrit par la clinicienne pendant la modification.",
+        user=alice,
+        based_on=job.based_on.number,
+    )
+
+    tasks.propose_section_edit.run(job.pk)
+
+    job.refresh_from_db()
+    section.refresh_from_db()
+    assert section.body == mine.text
+    assert job.result.based_on == job.based_on != mine
+    with pytest.raises(drafting.SectionConflict) as conflict:
+        drafting.section_version_accept(version=job.result, user=alice)
+    assert conflict.value.current == mine
+    section.refresh_from_db()
+    assert section.body == mine.text
+
+
+def test_one_job_at_a_time_per_section(section, alice):
+    drafting.section_edit_request(section=section, action="shorten", user=alice, enqueue=False)
+    with pytest.raises(drafting.DraftingError, match="déjà en cours"):
+        drafting.section_edit_request(section=section, action="expand", user=alice, enqueue=False)
+
+
+def test_a_bad_request_is_refused_before_any_job(section, alice):
+    for action, selection, message in [
+        ("translate", None, "Action inconnue"),
+        ("shorten", [99], "Sélection invalide"),
+    ]:
+        with pytest.raises(drafting.DraftingError, match=message):
+            drafting.section_edit_request(
+                section=section, action=action, user=alice, selection=selection, enqueue=False
+            )
+    assert not EditJob.objects.exists()
+
+
+def test_a_job_on_a_report_sent_to_review_fails_with_a_reason(section, alice):
+    job = drafting.section_edit_request(
+        section=section, action="shorten", user=alice, enqueue=False
+    )
+    job.status = EditJob.Status.DONE  # let the submission through, then requeue
+    job.save()
+    report_transition(report=section.report, name="submit", user=alice)
+    EditJob.objects.filter(pk=job.pk).update(status=EditJob.Status.QUEUED)
+
+    tasks.propose_section_edit.run(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == EditJob.Status.FAILED
+    assert "en relecture" in job.error_message
+    assert not section.versions.filter(status=SectionVersion.Status.PROPOSED).exists()
