@@ -5,9 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from protocols.selectors import protocols_available
 from reports.models import AUDIO_EXTENSIONS, Consultation, Patient
 
+RELATIONSHIP_CHOICES = [("", _("— choisir —")), *Consultation.Relationship.choices]
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        # The browser's date field reads ISO dates only, whatever the page's language.
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class DossierForm(forms.Form):
@@ -48,14 +54,40 @@ class ConsultationRecordingForm(forms.Form):
         max_length=300,
         help_text=_("Rôles plutôt que noms : ex. « pédopsychiatre, mère, enfant »."),
     )
-    recording_consent = forms.BooleanField(
-        label=_("Le représentant légal a consenti à l'enregistrement"), required=False
-    )
+    # The legal representative's consent, asked at the session: who, in what capacity, and
+    # for what. Recorded with the time and the user who files it.
     consent_given_by = forms.CharField(
-        label=_("Consentement donné par"),
+        label=_("Représentant légal (nom)"),
         required=False,
         max_length=120,
-        help_text=_("ex. « mère », « père », « tuteur »."),
+        help_text=_("Celui ou celle qui a donné son consentement pendant la consultation."),
+    )
+    consent_relationship = forms.ChoiceField(
+        label=_("Qualité"),
+        choices=RELATIONSHIP_CHOICES,
+        required=False,
+        # Asked of everyone in the page; the server still accepts a filing without it from
+        # older scripts, and the dossier page lets it be completed afterwards.
+        widget=forms.Select(attrs={"required": True}),
+    )
+    recording_consent = forms.BooleanField(
+        label=_(
+            "Le représentant légal consent à l'enregistrement de la consultation et à son "
+            "traitement automatique "
+            "(transcription, aide à la rédaction du compte rendu)"
+        ),
+        required=False,
+        help_text=_("Obligatoire : sans ce consentement, l'enregistrement est refusé."),
+    )
+    sharing_consent = forms.BooleanField(
+        label=_(
+            "Le représentant légal consent au partage du compte rendu signé avec l'équipe de soins"
+        ),
+        required=False,
+        help_text=_(
+            "Les membres externes de l'équipe (médecin scolaire, orthophoniste…) ne voient le "
+            "compte rendu signé qu'avec ce consentement. Il peut être donné ou retiré plus tard."
+        ),
     )
     audio = forms.FileField(
         label=_("Enregistrement"),
@@ -69,6 +101,27 @@ class ConsultationRecordingForm(forms.Form):
             "Seulement si la plateforme enregistre une piste par participant : qui parle "
             "sur celle-ci (clinicien, parent, enfant…). Sinon, laissez vide."
         ),
+    )
+
+
+class ConsultationConsentForm(forms.Form):
+    """The consents of a consultation already filed, given or withdrawn, as the legal
+    representative declares them now."""
+
+    consent_given_by = forms.CharField(label=_("Représentant légal (nom)"), max_length=120)
+    consent_relationship = forms.ChoiceField(
+        label=_("Qualité"), choices=Consultation.Relationship.choices
+    )
+    recording_consent = forms.BooleanField(
+        label=_("Le représentant légal consent à l'enregistrement et à son traitement automatique"),
+        required=False,
+        help_text=_("Retiré : les transcriptions en cours s'arrêtent, aucun nouveau dépôt."),
+    )
+    sharing_consent = forms.BooleanField(
+        label=_(
+            "Le représentant légal consent au partage du compte rendu signé avec l'équipe de soins"
+        ),
+        required=False,
     )
 
 

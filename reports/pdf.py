@@ -48,14 +48,16 @@ class StaticOnlyURLFetcher(URLFetcher):
         return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
 
-def render_report_pdf(report: Report) -> bytes:
+def render_report_pdf(report: Report, *, with_transcripts: bool = True) -> bytes:
+    """``with_transcripts``: the transcripts as an annex; left out for readers who may see
+    the report but not its sources (the team's external members)."""
     html = render_to_string(
         "reports/report_print.html",
         {
             "report": report,
             "patient": report.dossier.patient,
             "sections": report.sections.prefetch_related("items"),
-            "timelines": selectors.report_timelines(report),
+            "timelines": selectors.report_timelines(report) if with_transcripts else [],
             "letterhead": settings.REPORT_LETTERHEAD,
             "generated_at": timezone.localtime(),
         },

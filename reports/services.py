@@ -68,6 +68,13 @@ CONSENT_MISSING = (
     "Le consentement du représentant légal à l'enregistrement est requis "
     "(indiquez qui l'a donné) avant tout dépôt d'enregistrement."
 )
+SHARING_CONSENT_WHO_MISSING = (
+    "Indiquez qui a donné le consentement au partage du compte rendu (nom du représentant légal)."
+)
+RECORDING_CONSENT_WITHDRAWN = (
+    "Le consentement du représentant légal à l'enregistrement a été retiré (ou n'a jamais "
+    "été recueilli) pour cette consultation : l'enregistrement n'est pas traité."
+)
 
 
 # --- Dossiers and consultations ---------------------------------------------------------
@@ -135,22 +142,115 @@ def consultation_create(
     recording_consent: bool,
     consent_given_by: str,
     created_by: AbstractBaseUser,
+    consent_relationship: str = "",
+    sharing_consent: bool = False,
 ) -> Consultation:
+    """A consultation with the legal representative's consent as declared at the session:
+    to its recording and automatic processing, and to sharing the report with the care
+    team; who gave it, in what capacity, when, recorded by whom."""
     consent_given_by = consent_given_by.strip()
     if recording_consent and not consent_given_by:
         raise ServiceError(CONSENT_MISSING)
+    if sharing_consent and not consent_given_by:
+        raise ServiceError(SHARING_CONSENT_WHO_MISSING)
+    consented = recording_consent or sharing_consent
     consultation = Consultation(
         dossier=dossier,
         date=date,
         modality=modality,
         participants=participants.strip(),
         recording_consent=recording_consent,
-        consent_given_by=consent_given_by if recording_consent else "",
-        consent_recorded_at=timezone.now() if recording_consent else None,
+        sharing_consent=sharing_consent,
+        consent_given_by=consent_given_by if consented else "",
+        consent_relationship=consent_relationship if consented else "",
+        consent_recorded_at=timezone.now() if consented else None,
+        consent_recorded_by=created_by if consented else None,
         created_by=created_by,
     )
     _full_clean(consultation)
     consultation.save()
+    audit_record(
+        user=created_by,
+        action=AuditAction.CREATE,
+        obj=consultation,
+        detail=_consent_detail(consultation),
+    )
+    return consultation
+
+
+def _consent_detail(consultation: Consultation) -> str:
+    # Labels only: the representative's name is patient data and stays out of the log.
+    def yes_no(value: bool) -> str:
+        return "oui" if value else "non"
+
+    detail = (
+        f"consentements : enregistrement {yes_no(consultation.recording_consent)}, "
+        f"partage {yes_no(consultation.sharing_consent)}"
+    )
+    if consultation.consent_relationship:
+        detail += f" (déclarés par : {consultation.get_consent_relationship_display()})"
+    return detail
+
+
+@transaction.atomic
+def consultation_consent_set(
+    *,
+    consultation: Consultation,
+    recording_consent: bool,
+    sharing_consent: bool,
+    given_by: str,
+    relationship: str,
+    user: AbstractBaseUser,
+) -> Consultation:
+    """Record what the legal representative now consents to for ``consultation``, given or
+    withdrawn: its recording and automatic processing, and sharing the report with the care
+    team; who says so, in what capacity, when, and who recorded it. Audited.
+
+    A withdrawn recording consent stops the consultation's transcriptions under way (they
+    fail with the reason; what was already transcribed stays). A withdrawn sharing consent
+    takes the signed reports drawn from the consultation away from the team's external
+    members at once (the selectors read it on every request). Declaring the same consents
+    again by the same person changes nothing."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    given_by = given_by.strip()
+    if not given_by:
+        raise ServiceError(
+            "Indiquez le nom du représentant légal qui donne ou retire son consentement."
+        )
+    if relationship not in Consultation.Relationship.values:
+        raise ServiceError("Indiquez sa qualité : mère, père, tuteur ou autre représentant légal.")
+    unchanged = (
+        consultation.recording_consent == recording_consent
+        and consultation.sharing_consent == sharing_consent
+        and consultation.consent_given_by == given_by
+        and consultation.consent_relationship == relationship
+    )
+    if unchanged:
+        return consultation
+    withdrawn = consultation.recording_consent and not recording_consent
+    consultation.recording_consent = recording_consent
+    consultation.sharing_consent = sharing_consent
+    consultation.consent_given_by = given_by
+    consultation.consent_relationship = relationship
+    consultation.consent_recorded_at = timezone.now()
+    consultation.consent_recorded_by = user
+    _full_clean(consultation)
+    consultation.save()
+    if withdrawn:
+        PipelineJob.objects.filter(
+            recording__consultation=consultation,
+            status__in=(PipelineJob.Status.QUEUED, PipelineJob.Status.RUNNING),
+        ).update(
+            status=PipelineJob.Status.FAILED,
+            error_message=RECORDING_CONSENT_WITHDRAWN,
+            finished_at=timezone.now(),
+        )
+    audit_record(
+        user=user,
+        action=AuditAction.UPDATE,
+        obj=consultation,
+        detail=_consent_detail(consultation),
+    )
     return consultation
 
 
@@ -190,7 +290,9 @@ def recording_upload(
     already uploaded for this consultation. The transcription task is dispatched only
     once the transaction has committed (``enqueue=False`` leaves it to the caller).
     """
-    if not consultation.recording_consent:
+    # Read from the database, not the caller's copy: the consent may have been withdrawn
+    # since the consultation was loaded.
+    if not Consultation.objects.filter(pk=consultation.pk, recording_consent=True).exists():
         raise ServiceError(CONSENT_MISSING)
     with local_path_for(audio) as path:
         try:
@@ -255,6 +357,8 @@ def consultation_record(
     user: AbstractBaseUser,
     speaker_label: str = "",
     enqueue: bool = True,
+    consent_relationship: str = "",
+    sharing_consent: bool = False,
 ) -> PipelineJob:
     """Create a consultation with its recording in one step: if the recording is refused,
     the consultation is not created either."""
@@ -266,6 +370,8 @@ def consultation_record(
             participants=participants,
             recording_consent=recording_consent,
             consent_given_by=consent_given_by,
+            consent_relationship=consent_relationship,
+            sharing_consent=sharing_consent,
             created_by=user,
         )
         return recording_upload(

@@ -29,7 +29,12 @@ from reports.audio import AudioInputError
 from reports.models import Consultation, PipelineJob, Recording, TranscriptionChunk
 from reports.review.transitions import EDITABLE
 from reports.selectors import dossier_protocols
-from reports.services import local_path_for, report_attach_transcript, transcript_store
+from reports.services import (
+    RECORDING_CONSENT_WITHDRAWN,
+    local_path_for,
+    report_attach_transcript,
+    transcript_store,
+)
 from reports.transcription import (
     UNKNOWN_SPEAKER,
     TranscribedSegment,
@@ -104,10 +109,17 @@ def _speaker(recording: Recording, channels: int, channel: int) -> str:
 def job_prepare(*, job_id: int) -> list[int] | None:
     """Claim the job and cut its recording into chunks (once). Returns the ids of the chunks
     still to transcribe, or None if the job is already done. A recording that turns out
-    unreadable or too long when decoded fails the job with a readable reason."""
+    unreadable or too long when decoded, or whose consultation no longer has the legal
+    representative's recording consent (withdrawn since the upload), fails the job with a
+    readable reason."""
     job = _job_claim(job_id)
     if job is None:
         return None
+    # Checked at every start and redelivery: consent can be withdrawn while a job waits.
+    if not job.recording.consultation.recording_consent:
+        job_fail(job_id=job.pk, reason=RECORDING_CONSENT_WITHDRAWN)
+        _discard_chunk_audio(job.pk)
+        return []
     if not job.chunks.exists():
         try:
             _cut_into_chunks(job)
@@ -259,6 +271,11 @@ def job_finalize(*, job_id: int) -> PipelineJob | None:
         ):
             return None
         recording = job.recording
+        if not recording.consultation.recording_consent:
+            # Withdrawn while the chunks were transcribed: nothing reaches the dossier.
+            job_fail(job_id=job.pk, reason=RECORDING_CONSENT_WITHDRAWN)
+            transaction.on_commit(lambda: _discard_chunk_audio(job_id))
+            return None
         segments = sorted(
             (segment for chunk in chunks for segment in chunk.segments),
             key=lambda segment: (segment["start"], segment["speaker"]),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import dossiers, editor, review
+from reports.views import consent, dossiers, editor, review
 
 app_name = "reports"
 
@@ -76,6 +76,11 @@ urlpatterns = [
         "consultations/<int:consultation_id>/pistes/",
         dossiers.consultation_track_add,
         name="consultation_track_add",
+    ),
+    path(
+        "consultations/<int:consultation_id>/consentements/",
+        consent.consultation_consent,
+        name="consultation_consent",
     ),
     path("passages/<int:segment_id>/locuteur/", dossiers.segment_speaker, name="segment_speaker"),
     path(

@@ -41,6 +41,24 @@ class ReportEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%d/%m/%Y %H:%M})"
 
+    @property
+    def changed_status(self) -> bool:
+        return bool(self.from_status) and self.from_status != self.to_status
+
+    @property
+    def from_status_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(value: str) -> str:
+    from reports.models import Report
+
+    return str(Report.Status(value).label) if value in Report.Status.values else value
+
 
 class ReviewComment(models.Model):
     """A reviewer's remark on a report, attached to a section (or the whole report). The

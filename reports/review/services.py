@@ -2,9 +2,10 @@
 review comments, and the correction of a signed report.
 
 Each service locks the report row, checks the transition (status and the user's role, from
-the table), checks its guard (what must be true before: comments resolved, nothing flagged
-left unread…), then writes the status, the timeline event and the audit event in one
-transaction. ``WorkflowError`` carries a message for the user."""
+the table), checks its guards (``transition_blockers``: no AI work under way, no proposal
+undecided, every reviewer's comment treated; to sign, no sentence left « à vérifier »),
+then writes the status, the timeline event and the audit event in one transaction.
+``WorkflowError`` carries a message for the user; a refused request writes nothing."""
 
 import hashlib
 import json
@@ -13,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from audit.services import Action, audit_record
 from reports.drafting.models import DraftRun, EditJob, SectionVersion, Statement
@@ -20,6 +22,8 @@ from reports.models import Report, ReportItem, ReportSection
 from reports.permissions import can
 from reports.review.models import ReportEvent, ReviewComment
 from reports.review.transitions import TRANSITIONS, Transition
+
+MESSAGE_MAX_CHARS = 4000
 
 
 class WorkflowError(Exception):
@@ -45,7 +49,7 @@ def _unfinished_work(report: Report) -> str | None:
         section__report=report, status=SectionVersion.Status.PROPOSED
     ).count()
     if proposals:
-        return f"{proposals} proposition(s) attendent votre décision (accepter ou refuser)"
+        return f"{proposals} proposition(s) attendent une décision (accepter ou refuser)"
     return None
 
 
@@ -59,22 +63,49 @@ def flagged_statements(report: Report):
     )
 
 
-def _guard(transition: Transition, report: Report) -> None:
-    if transition.name in ("submit", "validate", "sign"):
-        unfinished = _unfinished_work(report)
-        if unfinished:
-            raise WorkflowError(f"Impossible pour l'instant : {unfinished}.")
-    if transition.name == "validate" and _open_comments(report):
-        raise WorkflowError(
-            f"{_open_comments(report)} commentaire(s) de relecture à traiter avant de valider."
+# The transitions that hand the text on (to the reviewer, to the signature) need it settled:
+# no AI work still running, no proposal left undecided, and every reviewer's comment
+# answered — the clinician can mark a comment treated only while the report is editable, so
+# a comment still open after a resubmission or an approval would stay open for good.
+HANDS_ON = frozenset({"submit", "approve", "validate", "sign"})
+
+
+def transition_blockers(transition: Transition, report: Report) -> list[str]:
+    """What stands in the way of ``transition`` on ``report`` now, in words for the user
+    (empty: nothing). The report page lists them next to the button; the service refuses
+    with them."""
+    blockers = []
+    if transition.name not in HANDS_ON:
+        return blockers
+    unfinished = _unfinished_work(report)
+    if unfinished:
+        blockers.append(unfinished[0].upper() + unfinished[1:] + ".")
+    open_count = _open_comments(report)
+    if open_count and transition.name == "approve":
+        blockers.append(
+            f"{open_count} commentaire(s) de relecture encore ouvert(s) : demandez une "
+            "correction au clinicien plutôt que d'approuver."
+        )
+    elif open_count:
+        blockers.append(
+            f"{open_count} commentaire(s) de relecture à traiter (marquez-les comme "
+            "traités une fois le texte corrigé)."
         )
     if transition.name == "sign":
         flagged = flagged_statements(report).count()
         if flagged:
-            raise WorkflowError(
-                f"{flagged} phrase(s) « à vérifier » : gardez-les, modifiez-les ou "
-                "supprimez-les avant de signer."
+            blockers.append(
+                f"{flagged} phrase(s) « à vérifier » : gardez-les, modifiez-les ou supprimez-les."
             )
+    return blockers
+
+
+def _guard(transition: Transition, report: Report) -> None:
+    blockers = transition_blockers(transition, report)
+    if blockers:
+        raise WorkflowError(
+            f"« {transition.label} » impossible pour l'instant : " + " ".join(blockers)
+        )
 
 
 # --- Transitions ----------------------------------------------------------------------------
@@ -126,19 +157,23 @@ def report_transition(
         )
     if not can(user, f"reports.{name}_report", report):
         raise WorkflowError(f"« {transition.label} » n'est pas ouvert à votre rôle.")
-    message = message.strip()
+    message = message.strip() if transition.message != "none" else ""
     if transition.message == "required" and not message:
-        raise WorkflowError("Dites ce qui est à corriger.")
+        raise WorkflowError("Dites ce qui est à corriger : le message est obligatoire.")
+    if len(message) > MESSAGE_MAX_CHARS:
+        raise WorkflowError("Message trop long (4 000 caractères au plus).")
     _guard(transition, report)
 
     previous = report.status
     report.status = transition.target
     fields = ["status", "updated_at"]
+    detail = f"{previous} → {report.status}"
     if transition.target == Report.Status.SIGNED:
         report.signed_by = user
         report.signed_at = timezone.now()
         report.signed_sha256 = content_sha256(report)
         fields += ["signed_by", "signed_at", "signed_sha256"]
+        detail += f" (SHA-256 {report.signed_sha256})"
     report.save(update_fields=fields)
     ReportEvent.objects.create(
         report=report,
@@ -146,14 +181,9 @@ def report_transition(
         from_status=previous,
         to_status=report.status,
         actor=user,
-        message=message if transition.message != "none" else "",
+        message=message,
     )
-    audit_record(
-        user=user,
-        action=Action.TRANSITION,
-        obj=report,
-        detail=f"{previous} → {report.status}",
-    )
+    audit_record(user=user, action=Action.TRANSITION, obj=report, detail=detail)
     return report
 
 
@@ -175,7 +205,7 @@ def review_comment_add(
     text = text.strip()
     if not text:
         raise WorkflowError("Le commentaire est vide.")
-    if len(text) > 4000:
+    if len(text) > MESSAGE_MAX_CHARS:
         raise WorkflowError("Commentaire trop long (4 000 caractères au plus).")
     if section is not None and section.report_id != report.pk:
         raise WorkflowError("Section inconnue.")
@@ -184,7 +214,8 @@ def review_comment_add(
         report=report,
         kind=ReportEvent.Kind.COMMENTED,
         actor=user,
-        message=text,
+        # The timeline says where the remark is, not only what it says.
+        message=f"{section.title} : {text}" if section else text,
         from_status=report.status,
         to_status=report.status,
     )
@@ -209,6 +240,7 @@ def review_comment_resolve(*, comment: ReviewComment, user: AbstractBaseUser) ->
         actor=user,
         from_status=comment.report.status,
         to_status=comment.report.status,
+        message=Truncator(comment.text).chars(160),
     )
     audit_record(user=user, action=Action.UPDATE, obj=comment, dossier_id=comment.report.dossier_id)
     return comment
@@ -221,13 +253,20 @@ def review_comment_resolve(*, comment: ReviewComment, user: AbstractBaseUser) ->
 def report_correction_start(*, report: Report, user: AbstractBaseUser) -> Report:
     """A new draft version of a signed report, which it references (``corrects``): same
     sources, grids, sections, answers and accepted texts with their citations. The signed
-    report stays as it was. Asking twice returns the correction already started."""
+    report stays as it was; both timelines say so. Asking twice returns the correction
+    already started; a version already corrected and signed is corrected through its latest
+    version."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     if not report.is_signed:
         raise WorkflowError("Seul un compte rendu signé se corrige par une nouvelle version.")
     if not can(user, "reports.correct_report", report):
         raise WorkflowError("Seul un clinicien de l'équipe corrige un compte rendu signé.")
     existing = Report.objects.filter(corrects=report).first()
+    if existing is not None and existing.is_signed:
+        raise WorkflowError(
+            f"Cette version est déjà corrigée par la version {existing.version_number}, "
+            "signée : corrigez celle-ci."
+        )
     if existing is not None:
         return existing
     correction = Report.objects.create(
@@ -273,6 +312,16 @@ def report_correction_start(*, report: Report, user: AbstractBaseUser) -> Report
         message=f"Correction de la version {report.version_number}, signée le "
         f"{timezone.localtime(report.signed_at):%d/%m/%Y}.",
         to_status=correction.status,
+    )
+    # The signed report's timeline is not part of what was signed: it may say it was
+    # corrected (the database refuses any change to the report itself).
+    ReportEvent.objects.create(
+        report=report,
+        kind=ReportEvent.Kind.CORRECTION_STARTED,
+        actor=user,
+        message=f"Version {correction.version_number} ouverte pour corriger celle-ci.",
+        from_status=report.status,
+        to_status=report.status,
     )
     audit_record(
         user=user,

@@ -205,7 +205,13 @@ def segment_speaker(request, segment_id: int):
 def report_pdf(request, report_id: int):
     report = selectors.report_for_user(request.user, report_id)
     audit_read(request, report, detail="PDF")
-    response = HttpResponse(render_report_pdf(report), content_type="application/pdf")
+    response = HttpResponse(
+        render_report_pdf(
+            report,
+            with_transcripts=can(request.user, "reports.view_report_sources", report),
+        ),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = f'attachment; filename="compte-rendu-{report.pk}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

@@ -3,6 +3,7 @@ comments, and the correction of a signed report."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -19,7 +20,8 @@ DONE = {
     "approve": "Relecture approuvée : le compte rendu est validé.",
     "validate": "Compte rendu validé.",
     "reopen": "Compte rendu rouvert pour modification.",
-    "sign": "Compte rendu signé. Il ne peut plus être modifié.",
+    "sign": "Compte rendu signé. Il ne peut plus être modifié : une correction se fait "
+    "par une nouvelle version.",
 }
 
 
@@ -28,8 +30,9 @@ DONE = {
 def report_transition(request, report_id: int, transition: str):
     report = selectors.report_for_user(request.user, report_id)
     if transition not in TRANSITIONS:
-        messages.error(request, "Action inconnue.")
-        return redirect("reports:report_detail", report_id=report.pk)
+        raise Http404
+    # 403 for a member whose role or the report's status does not open this transition;
+    # the service checks again under the row lock, with the guards.
     require(request.user, f"reports.{transition}_report", report)
     try:
         services.report_transition(
@@ -55,11 +58,16 @@ def comment_add(request, report_id: int):
     if section_id:
         section = get_object_or_404(report.sections, pk=section_id if section_id.isdigit() else 0)
     try:
-        services.review_comment_add(
+        comment = services.review_comment_add(
             report=report, section=section, user=request.user, text=request.POST.get("text", "")
         )
     except services.WorkflowError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, "Commentaire ajouté.")
+        return redirect(
+            f"{reverse('reports:report_detail', args=[report.pk])}#comment-{comment.pk}"
+        )
     anchor = f"#section-{section.pk}" if section else "#review"
     return redirect(f"{reverse('reports:report_detail', args=[report.pk])}{anchor}")
 
@@ -74,6 +82,8 @@ def comment_resolve(request, report_id: int, comment_id: int):
         services.review_comment_resolve(comment=comment, user=request.user)
     except services.WorkflowError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, "Commentaire marqué comme traité.")
     anchor = f"#section-{comment.section_id}" if comment.section_id else "#review"
     return redirect(f"{reverse('reports:report_detail', args=[report.pk])}{anchor}")
 

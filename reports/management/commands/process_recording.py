@@ -53,6 +53,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--gestational-weeks", type=int, help="terme de naissance en SA, si prématuré"
         )
+        parser.add_argument(
+            "--sharing-consent",
+            action="store_true",
+            help="le représentant légal consent aussi au partage du compte rendu avec "
+            "l'équipe de soins (nouveau dossier ; attesté par l'opérateur)",
+        )
 
     def handle(self, *args, **options):
         audio: Path = options["audio"]
@@ -122,6 +128,13 @@ class Command(BaseCommand):
             consultation = Consultation.objects.filter(pk=options["consultation"]).first()
             if consultation is None:
                 raise CommandError(f"Consultation introuvable : {options['consultation']}")
+            if options["sharing_consent"]:
+                # An existing consultation's consents are recorded with who gave them, on
+                # the dossier page: the operator cannot attest them for someone else.
+                raise CommandError(
+                    "--sharing-consent ne vaut que pour un nouveau dossier : le consentement "
+                    "d'une consultation existante s'enregistre sur la page du dossier."
+                )
             return consultation
         dossier = services.dossier_create(
             initials=options["initials"],
@@ -137,6 +150,7 @@ class Command(BaseCommand):
             modality=Consultation.Modality.TELECONSULTATION,
             participants="",
             recording_consent=True,
+            sharing_consent=options["sharing_consent"],
             consent_given_by=CLI_CONSENT,
             created_by=operator,
         )
