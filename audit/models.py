@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditEvent(models.Model):
     class Action(models.TextChoices):
-        READ = "read", _("consultation")
+        READ = "read", _("lecture")
         CREATE = "create", _("création")
         UPDATE = "update", _("modification")
         TRANSITION = "transition", _("changement de statut")

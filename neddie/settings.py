@@ -128,11 +128,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Behind docker-compose's reverse proxy, believe its X-Forwarded-For (first entry).
+# Behind one reverse proxy, believe the address it appends to X-Forwarded-For (the last
+# entry; earlier ones come from the client). The audit log and the lockouts use the same
+# address (audit.context.client_ip).
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
-if AUDIT_TRUST_X_FORWARDED_FOR:
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -141,8 +141,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:dossier_list"
 LOGOUT_REDIRECT_URL = "login"
-# Sessions end after 8 hours at most, after 30 minutes without any request (the editor's
-# autosave counts as activity), and when the browser closes.
+# Sessions end 8 hours after login however active, after 30 minutes without any request
+# (the editor's autosave counts as activity), and when the browser closes: both limits are
+# enforced by neddie.middleware.SessionIdleTimeoutMiddleware.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

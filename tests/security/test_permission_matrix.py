@@ -1,0 +1,162 @@
+"""Every view of the app, for every role, with GET and POST, in three states of the report.
+
+The URL list comes from the resolver (the ``reports`` namespace): a new view is in the matrix
+as soon as it has a URL, and the test fails until EXPECTED says who may use it. Expectations:
+- a role EXPECTED lists for the view, verb and report status: not refused (no 403/404/405,
+  no server error): a page, a redirect after the action, or a form error;
+- anyone else signed in: refused. The outsider (bob) and the admin in no care team (eve)
+  get a 404 on anything with an id in its URL, never a 403 that would say the object
+  exists; team members get a 403 or a 404 (an external member does not see the pathway);
+- a verb the view does not take: 405 for everyone signed in;
+- anonymous: always a redirect to the login page.
+
+The world (tests/security/world.py) is built once per module; each case is one test and runs
+in a savepoint, so a transition or a comment made by one case is gone before the next.
+
+To add a view: add its URL name with the roles that may use it per verb, in the statuses
+where they may (a set: in every status; a dict: status → roles, missing statuses: nobody).
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reports.review.transitions import TRANSITIONS
+from tests.security.world import ROLES, SCENARIOS
+
+A, C, D, B, E = "alice", "charlie", "dave", "bob", "eve"
+CARE = {A, C}  # clinician and care coordinator
+SIGNED_IN = {A, C, D, B, E}  # for views with no dossier in their URL
+EDITABLE = {"draft": {A}}  # the clinician, while the report is a draft
+
+EXPECTED: dict[str, dict[str, set | dict]] = {
+    # Views without a dossier in their URL: anyone signed in (their own list, a new dossier).
+    "dossier_list": {"GET": SIGNED_IN},
+    "dossier_create": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    # An external member sees the dossier's shared page; only the care team files recordings.
+    "dossier_detail": {"GET": CARE | {D}, "POST": CARE},
+    "dossier_jobs": {"GET": CARE},
+    # An external member reads the report once signed (the consultation has sharing consent).
+    "report_detail": {"GET": {"draft": CARE, "in_review": CARE, "signed": CARE | {D}}},
+    "report_pdf": {"GET": {"draft": CARE, "in_review": CARE, "signed": CARE | {D}}},
+    "report_draft": {"POST": EDITABLE},
+    "section_edit": {"POST": EDITABLE},
+    "section_text": {"POST": EDITABLE},
+    "section_undo": {"POST": EDITABLE},
+    "section_version_decide": {"POST": EDITABLE},
+    "statement_keep": {"POST": EDITABLE},
+    "statement_remove": {"POST": EDITABLE},
+    "edit_job_status": {"GET": CARE},
+    "report_transition:submit": {"POST": EDITABLE},
+    "report_transition:request_changes": {"POST": {"in_review": {C}}},
+    "report_transition:approve": {"POST": {"in_review": {C}}},
+    "report_transition:validate": {"POST": {}},  # from "à corriger" only
+    "report_transition:reopen": {"POST": {}},  # from "validé" only
+    "report_transition:sign": {"POST": {}},  # from "validé" only
+    "comment_add": {"POST": {"in_review": {C}}},
+    "comment_resolve": {"POST": EDITABLE},
+    "report_correct": {"POST": {"signed": {A}}},
+    # Transcripts: the clinician names speakers, whatever the report's status.
+    "report_speaker_rename": {"POST": {A}},
+    "segment_speaker": {"POST": {A}},
+    "consultation_track_add": {"POST": CARE},
+    # Consent is pathway data: the care team that files the recordings records it.
+    "consultation_consent": {"POST": CARE},
+    "recording_audio": {"GET": CARE},
+}
+
+VERBS = ("GET", "POST")
+# URL kwargs that take a name, not an id: one case per name. Ids come from world.objects.
+KWARG_CHOICES = {"transition": list(TRANSITIONS)}
+
+
+def _patterns(patterns, namespace: str | None = None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry.url_patterns, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and namespace == "reports" and entry.name:
+            yield entry
+
+
+def reports_views() -> dict[str, list[str]]:
+    """URL name of every view in the ``reports`` namespace → its URL kwargs."""
+    return {
+        entry.name: list(entry.pattern.regex.groupindex)
+        for entry in _patterns(get_resolver().url_patterns)
+    }
+
+
+def matrix_keys() -> list[tuple[str, dict]]:
+    """(EXPECTED key, fixed kwargs): one per view, one per transition for report_transition."""
+    keys = []
+    for name, kwargs in reports_views().items():
+        choices = [k for k in kwargs if k in KWARG_CHOICES]
+        if not choices:
+            keys.append((name, {}))
+            continue
+        (kwarg,) = choices
+        keys += [(f"{name}:{value}", {kwarg: value}) for value in KWARG_CHOICES[kwarg]]
+    return keys
+
+
+def allowed(key: str, verb: str, scenario: str) -> set:
+    roles = EXPECTED[key].get(verb, set())
+    return roles.get(scenario, set()) if isinstance(roles, dict) else roles
+
+
+def _cases():
+    for key, _fixed in matrix_keys():
+        for verb in VERBS:
+            yield pytest.param(key, verb, "anonymous", "draft", id=f"{key}-{verb}-anonymous")
+            for scenario in SCENARIOS:
+                for role in ROLES[:-1]:
+                    yield pytest.param(
+                        key, verb, role, scenario, id=f"{key}-{verb}-{role}-{scenario}"
+                    )
+
+
+def test_every_view_is_in_the_table():
+    keys = {key for key, _fixed in matrix_keys()}
+    missing = sorted(keys - EXPECTED.keys())
+    assert not missing, f"Views without expectations (add them to EXPECTED): {missing}"
+    stale = sorted(EXPECTED.keys() - keys)
+    assert not stale, f"Expectations for views that no longer exist: {stale}"
+
+
+def _url(world, key: str) -> str:
+    name = key.split(":", 1)[0]
+    fixed = dict(matrix_keys())[key]
+    kwargs = {}
+    for kwarg in reports_views()[name]:
+        if kwarg in fixed:
+            kwargs[kwarg] = fixed[kwarg]
+        else:
+            assert kwarg in world.objects, (
+                f"{name}: no object for the URL kwarg {kwarg!r} (add it in tests/security/world.py)"
+            )
+            kwargs[kwarg] = world.objects[kwarg]
+    return reverse(f"reports:{name}", kwargs=kwargs)
+
+
+@pytest.mark.parametrize(("key", "verb", "role", "scenario"), list(_cases()))
+def test_permission_matrix(client, db, world, world_media, key, verb, role, scenario):
+    if key not in EXPECTED:
+        pytest.skip("not in EXPECTED: test_every_view_is_in_the_table fails for it")
+    SCENARIOS[scenario](world)
+    url = _url(world, key)
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    response = getattr(client, verb.lower())(url)
+    status = response.status_code
+    label = f"{verb} {url} as {role} ({scenario}): {status}"
+
+    if role == "anonymous":
+        assert status == 302, label
+        assert response["Location"].startswith(reverse("login") + "?next="), label
+    elif verb not in EXPECTED[key]:
+        assert status == 405, label
+    elif role in allowed(key, verb, scenario):
+        assert status < 500 and status not in (403, 404, 405), label
+    elif role in (B, E) and reports_views()[key.split(":", 1)[0]]:
+        assert status == 404, label
+    else:
+        assert status in (403, 404), label

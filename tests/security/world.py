@@ -1,0 +1,127 @@
+"""One dossier with everything a URL of the app can point at, built through the services:
+a care team with every role, a consultation recorded and transcribed, a drafted report with
+its sections, versions, statements, an AI edit job and a review comment; plus an outsider's
+dossier and an admin who belongs to no team.
+
+Named users (tests/conftest.py's, and two more):
+- alice: clinician of the dossier; charlie: its care coordinator;
+- dave: external member of its team (DossierMember.Role.EXTERNAL);
+- bob: clinician of another dossier, an outsider to this one;
+- eve: admin (staff and superuser), in no care team.
+"""
+
+from dataclasses import dataclass, field
+
+from reports import services
+from reports.drafting import services as drafting
+from reports.drafting.models import EditJob, SectionVersion, Statement
+from reports.models import Consultation, Dossier, DossierMember, Recording, Report
+from reports.review import services as review
+from reports.review.models import ReviewComment
+from reports.review.services import flagged_statements
+from tests.drafting.dossiers import consult, drafted
+from tests.drafting.support import DRAFTING_PROTOCOL
+from tests.drafting.transcripts import PARENT_INTERVIEW
+from tests.factories import UserFactory
+from tests.protocol_files import import_published
+
+ROLES = ("alice", "charlie", "dave", "bob", "eve", "anonymous")
+
+
+@dataclass
+class World:
+    users: dict
+    dossier: Dossier
+    report: Report
+    consultation: Consultation
+    recording: Recording
+    objects: dict = field(default_factory=dict)  # URL kwarg name → object id
+
+
+def build_world(wav) -> World:
+    users = {
+        "alice": UserFactory(username="alice", first_name="Alice", last_name="Clinicienne"),
+        "charlie": UserFactory(username="charlie", first_name="Charlie", last_name="Coord"),
+        "dave": UserFactory(username="dave", first_name="Dave", last_name="Externe"),
+        "bob": UserFactory(username="bob", first_name="Bob", last_name="Autre-équipe"),
+        "eve": UserFactory(username="eve", is_staff=True, is_superuser=True),
+    }
+    alice, charlie = users["alice"], users["charlie"]
+    protocol = import_published(DRAFTING_PROTOCOL).protocol
+    dossier = services.dossier_create(
+        initials="LM", birth_date=None, sex="M", protocols=[protocol], created_by=alice
+    )
+    services.dossier_member_add(dossier=dossier, user=charlie, role=DossierMember.Role.COORDINATOR)
+    services.dossier_member_add(
+        dossier=dossier, user=users["dave"], role=DossierMember.Role.EXTERNAL
+    )
+    services.dossier_create(
+        initials="ZZ", birth_date=None, sex="F", protocols=[protocol], created_by=users["bob"]
+    )
+    consultation = consult(dossier, alice, wav, PARENT_INTERVIEW, day=2)
+    # The team may share the signed report with its external members.
+    Consultation.objects.filter(pk=consultation.pk).update(sharing_consent=True)
+    drafted(dossier)
+    report = dossier.reports.get()
+    section = report.sections.get(key="communication")
+
+    # An AI edit, done, whose proposal is refused: nothing left pending.
+    job = drafting.section_edit_request(
+        section=section, action="shorten", user=alice, enqueue=False
+    )
+    drafting.section_edit_execute(job_id=job.pk)
+    job.refresh_from_db()
+    drafting.section_version_reject(version=job.result, user=alice)
+
+    # A review round: submitted, commented, sent back, the comment treated; then validated
+    # and reopened, so the report is a draft again with a comment on record.
+    review.report_transition(report=report, name="submit", user=alice)
+    comment = review.review_comment_add(
+        report=report, section=section, user=charlie, text="Préciser le pointage."
+    )
+    review.report_transition(
+        report=report, name="request_changes", user=charlie, message="Voir le commentaire."
+    )
+    review.review_comment_resolve(comment=comment, user=alice)
+    review.report_transition(report=report, name="validate", user=alice)
+    review.report_transition(report=report, name="reopen", user=alice)
+    report.refresh_from_db()
+    assert report.status == Report.Status.DRAFT
+
+    version = section.versions.get(status=SectionVersion.Status.ACCEPTED)
+    recording = consultation.recordings.get()
+    objects = {
+        "dossier_id": dossier.pk,
+        "report_id": report.pk,
+        "section_id": section.pk,
+        "version_id": version.pk,
+        "statement_id": Statement.objects.filter(version=version).first().pk,
+        "job_id": EditJob.objects.get(pk=job.pk).pk,
+        "comment_id": ReviewComment.objects.get(pk=comment.pk).pk,
+        "consultation_id": consultation.pk,
+        "recording_id": recording.pk,
+        "segment_id": recording.transcript.segments.first().pk,
+    }
+    return World(users, dossier, report, consultation, recording, objects)
+
+
+def report_in_review(world: World) -> None:
+    review.report_transition(report=world.report, name="submit", user=world.users["alice"])
+
+
+def report_signed(world: World) -> None:
+    """Submitted, approved and signed (flagged sentences kept first, as the clinician must)."""
+    alice, charlie = world.users["alice"], world.users["charlie"]
+    for statement in flagged_statements(world.report):
+        drafting.statement_keep(statement=statement, user=alice)
+    review.report_transition(report=world.report, name="submit", user=alice)
+    review.report_transition(report=world.report, name="approve", user=charlie)
+    review.report_transition(report=world.report, name="sign", user=alice)
+
+
+# The report's status in each scenario, and how to get there from the draft.
+SCENARIOS = {
+    "draft": lambda world: None,
+    "in_review": report_in_review,
+    "signed": report_signed,
+}
