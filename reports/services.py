@@ -112,19 +112,27 @@ def dossier_create(
         DossierProtocol(dossier=dossier, protocol=protocol, position=position)
         for position, protocol in enumerate(protocols, start=1)
     )
-    dossier_member_add(dossier=dossier, user=created_by, role=DossierMember.Role.CLINICIAN)
+    dossier_member_add(
+        dossier=dossier, user=created_by, role=DossierMember.Role.CLINICIAN, added_by=created_by
+    )
     audit_record(user=created_by, action=AuditAction.CREATE, obj=dossier)
     return dossier
 
 
 @transaction.atomic
-def dossier_member_add(*, dossier: Dossier, user: AbstractBaseUser, role: str) -> DossierMember:
+def dossier_member_add(
+    *,
+    dossier: Dossier,
+    user: AbstractBaseUser,
+    role: str,
+    added_by: AbstractBaseUser | None = None,
+) -> DossierMember:
     """Add ``user`` to the care team, or change their role if already a member."""
     member, _created = DossierMember.objects.update_or_create(
         dossier=dossier, user=user, defaults={"role": role}
     )
     audit_record(
-        user=None,
+        user=added_by,
         action=AuditAction.UPDATE,
         obj=dossier,
         detail=f"équipe : utilisateur {user.pk} rôle {role}",

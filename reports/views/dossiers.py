@@ -51,18 +51,16 @@ def dossier_create(request):
 @require_http_methods(["GET", "POST"])
 def dossier_detail(request, dossier_id: int):
     dossier = selectors.dossier_for_user(request.user, dossier_id)
+    if request.method == "POST":
+        require(request.user, "reports.add_recording", dossier)
     audit_read(request, dossier)
     if not can(request.user, "reports.view_pathway", dossier):
         # An external member: the documents shared with the team, nothing else.
-        if request.method != "GET":
-            require(request.user, "reports.add_recording", dossier)
         return render(
             request,
             "reports/dossier_shared.html",
             {"dossier": dossier, "reports": selectors.reports_visible(request.user, dossier)},
         )
-    if request.method == "POST":
-        require(request.user, "reports.add_recording", dossier)
     form = ConsultationRecordingForm(
         request.POST or None, request.FILES or None, initial={"date": timezone.localdate()}
     )
