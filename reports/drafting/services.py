@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from audit.services import Action as AuditAction
 from audit.services import audit_record
+from reports import rich_text
 from reports.drafting import edits
 from reports.drafting.drafter import (
     Draft,
@@ -179,6 +180,7 @@ def draft_run_request(
         if waiting is not None:
             return waiting
         run = DraftRun.objects.create(report=report, requested_by=user)
+        audit_record(user=user, action=AuditAction.CREATE, obj=run, dossier_id=report.dossier_id)
         if enqueue:
             transaction.on_commit(lambda: draft_report.delay(run.pk))
     return run
@@ -334,7 +336,8 @@ def _diff(before: str, after: str) -> str:
     in "»" stays one line."""
 
     def lines(text: str) -> list[str]:
-        return [sentence + "\n" for sentence in _sentences(text)]
+        # Line by line first: a Markdown list item or paragraph is a line of its own.
+        return [sentence + "\n" for line in text.splitlines() for sentence in _sentences(line)]
 
     return "".join(
         difflib.unified_diff(lines(before), lines(after), "actuel", "proposé", lineterm="\n")
@@ -467,18 +470,29 @@ def section_text_save(
     user: AbstractBaseUser,
     based_on: int | None = None,
 ) -> SectionVersion:
-    """The clinician's own text: accepted at once, earlier text kept as superseded.
-    Sentences kept word for word from the accepted version keep their citations.
+    """The clinician's own text (Markdown): accepted at once, earlier text kept as
+    superseded. Sentences kept from the accepted version keep their citations, verdict and
+    confirmation, even if they gained emphasis or a list marker (matched on plain text).
     ``based_on``: the version number the editor loaded (0: none); if the section has moved
-    on since, ``SectionConflict`` is raised and nothing is saved."""
+    on since, ``SectionConflict`` is raised and nothing is saved. A text identical to the
+    accepted one saves nothing and returns that version (an autosave with no change, or
+    a save that raced an autosave of the same text)."""
+    # Browsers send a textarea's lines ended by CRLF: stored with LF, compared as such.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     section = ReportSection.objects.select_for_update().select_related("report").get(pk=section.pk)
     _require_editable(section.report)
     current = section.versions.filter(status=SectionVersion.Status.ACCEPTED).first()
+    if current is not None and text.strip() == current.text:
+        return current
     if based_on is not None and based_on != (current.number if current else 0):
         raise SectionConflict(current=current, yours=text)
-    if current is not None and text.strip() == current.text:
-        return current  # an autosave of an unchanged text: no new version
-    previous = {s.text: s for s in current.statements.all()} if current else {}
+    # Only sentences in the text: one typed again from the set-aside list is the
+    # clinician's, not a statement verification rejected.
+    previous: dict[str, list[Statement]] = {}
+    for statement in current.statements.all() if current else []:
+        if statement.shown:
+            for key in rich_text.match_keys(statement.text):
+                previous.setdefault(key, []).append(statement)
     number = (section.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     section.versions.filter(status=SectionVersion.Status.ACCEPTED).update(
         status=SectionVersion.Status.SUPERSEDED
@@ -495,8 +509,11 @@ def section_text_save(
         decided_by=user,
         decided_at=timezone.now(),
     )
-    for position, sentence in enumerate(_sentences(text), start=1):
-        kept = previous.get(sentence)
+    taken: set[int] = set()
+    for position, sentence in enumerate(rich_text.split_statements(text, previous), start=1):
+        kept = next((s for s in previous.get(sentence, []) if s.pk not in taken), None)
+        if kept:
+            taken.add(kept.pk)
         row = Statement.objects.create(
             version=version,
             position=position,
@@ -595,16 +612,17 @@ def statement_remove(*, statement: Statement, user: AbstractBaseUser) -> Section
     version = statement.version
     if version.status != SectionVersion.Status.ACCEPTED:
         raise DraftingError("Cette phrase n'est plus dans le texte de la section.")
-    text = version.text
-    start = text.find(statement.text)
-    if start < 0:
+    key = rich_text.statement_key(statement.text)
+    occurrence = sum(
+        1
+        for earlier in version.statements.filter(position__lt=statement.position)
+        if earlier.shown and rich_text.statement_key(earlier.text) == key
+    )
+    remaining = rich_text.without_statement(version.text, statement.text, occurrence=occurrence)
+    if remaining is None:
         raise DraftingError("Phrase introuvable dans le texte : modifiez le texte directement.")
-    remaining = text[:start].rstrip(" ") + " " + text[start + len(statement.text) :].lstrip()
     return section_text_save(
-        section=version.section,
-        text=re.sub(r"[ \t]+\n", "\n", remaining).strip(),
-        user=user,
-        based_on=version.number,
+        section=version.section, text=remaining, user=user, based_on=version.number
     )
 
 

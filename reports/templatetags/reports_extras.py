@@ -1,5 +1,8 @@
 from django import template
 
+from reports.rich_text import reading as _reading
+from reports.rich_text import render as _render
+
 register = template.Library()
 
 
@@ -36,3 +39,17 @@ def can(user, permission: str, obj) -> bool:
     from reports.permissions import can as rules_can
 
     return rules_can(user, permission, obj)
+
+
+@register.filter
+def rich_text(text) -> str:
+    """Section text (Markdown) as sanitised HTML: paragraphs, lists, emphasis, line breaks;
+    anything else shows as the characters typed (reports/rich_text.py)."""
+    return _render(text)
+
+
+@register.simple_tag
+def section_reading(panel):
+    """``{% section_reading panel as reading %}``: the section's text rendered sentence by
+    sentence, each with its statement (citations, verdict) matched on plain text."""
+    return _reading(panel.section.body, [(view.row.text, view) for view in panel.statements])

@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import reswap, retarget
 
 from audit.services import audit_read
 from reports import selectors
@@ -30,6 +32,7 @@ def report_detail(request, report_id: int):
 
 
 def _report_page(request, report, *, conflict: dict | None = None, status: int = 200):
+    panels = drafting_selectors.report_section_panels(report)
     return render(
         request,
         "reports/report_detail.html",
@@ -43,13 +46,19 @@ def _report_page(request, report, *, conflict: dict | None = None, status: int =
             "outcomes": selectors.report_rule_outcomes(report),
             "timelines": selectors.report_timelines(report),
             "speaker_roles": Segment.Role.choices,
-            "panels": drafting_selectors.report_section_panels(report),
+            "panels": panels,
+            "to_verify": _to_verify(panels),
             "run": drafting_selectors.report_latest_run(report),
             "edit_actions": EDIT_ACTIONS,
             "conflict": conflict,
         },
         status=status,
     )
+
+
+def _to_verify(panels) -> list[Statement]:
+    """The sentences of the texts still flagged « à vérifier », in reading order."""
+    return [view.row for panel in panels for view in panel.statements if view.row.needs_review]
 
 
 EDIT_ACTIONS = [
@@ -83,18 +92,23 @@ def section_edit(request, report_id: int, section_id: int):
     report = selectors.report_for_editor(request.user, report_id)
     section = get_object_or_404(report.sections, pk=section_id)
     action = request.POST.get("action", "")
-    job = None
+    job, error = None, ""
     try:
         selection = [int(value) for value in request.POST.getlist("selection")]
         job = drafting_services.section_edit_request(
             section=section, action=action, user=request.user, selection=selection or None
         )
     except ValueError:
-        messages.error(request, "Sélection invalide.")
+        error = "Sélection invalide."
     except drafting_services.DraftingError as exc:
-        messages.error(request, exc.message)
-    if request.htmx and job is not None:
-        return render(request, "reports/_edit_job.html", {"report": report, "job": job})
+        error = exc.message
+    if request.htmx:
+        # Into the section's job slot, in place: the progress box, or why there is none.
+        return render(
+            request, "reports/_edit_job.html", {"report": report, "job": job, "error": error}
+        )
+    if error:
+        messages.error(request, error)
     return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
 
 
@@ -115,8 +129,10 @@ def edit_job_status(request, report_id: int, job_id: int):
 @login_required
 @require_http_methods(["POST"])
 def section_text(request, report_id: int, section_id: int):
-    """The clinician's own text for a section. Saved against the version the page showed:
-    if the section changed meanwhile, nothing is saved and both texts are shown."""
+    """The clinician's own text for a section (Markdown), saved by the "Enregistrer"
+    button or autosaved by htmx while typing. Saved against the version the page showed:
+    if the section changed meanwhile, nothing is saved and both texts are shown (for an
+    autosave, in place of the editor, which then stops autosaving)."""
     report = selectors.report_for_editor(request.user, report_id)
     section = get_object_or_404(report.sections, pk=section_id)
     try:
@@ -125,13 +141,59 @@ def section_text(request, report_id: int, section_id: int):
         based_on = None
     text = request.POST.get("text", "")
     try:
-        drafting_services.section_text_save(
+        version = drafting_services.section_text_save(
             section=section, text=text, user=request.user, based_on=based_on
         )
     except drafting_services.SectionConflict as exc:
         conflict = {"section": section, "error": exc}
+        if request.htmx:
+            return _autosave_conflict(request, report, section, conflict)
         return _report_page(request, report, conflict=conflict, status=409)
+    except drafting_services.DraftingError as exc:
+        if request.htmx:
+            context = {"section": section, "based_on": based_on, "error": exc.message}
+            return render(request, "reports/_autosave.html", context)
+        messages.error(request, exc.message)
+    else:
+        if request.htmx:
+            return _autosaved(request, report, section, version)
     return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#section-{section.pk}")
+
+
+def _autosaved(request, report, section, version):
+    """The autosave's answer: the time and version saved (the next save is based on it),
+    and, out of band, the section's reading view and the count of sentences to verify."""
+    panels = drafting_selectors.report_section_panels(report)
+    return render(
+        request,
+        "reports/_autosaved.html",
+        {
+            "report": report,
+            "section": section,
+            "panel": next(p for p in panels if p.section.pk == section.pk),
+            "can_edit": True,
+            "to_verify": _to_verify(panels),
+            "version": version,
+            "based_on": version.number,
+            # An unchanged text returns the version already there: not "saved now".
+            "saved_at": timezone.localtime(version.decided_at or version.created_at),
+        },
+    )
+
+
+def _autosave_conflict(request, report, section, conflict: dict):
+    """Someone saved the section meanwhile: the editor is replaced by the conflict view
+    (both texts) with the clinician's text in a form that no longer autosaves."""
+    panel = next(
+        p for p in drafting_selectors.report_section_panels(report) if p.section.pk == section.pk
+    )
+    response = render(
+        request,
+        "reports/_section_editor.html",
+        {"report": report, "panel": panel, "can_edit": True, "conflict": conflict},
+        status=409,
+    )
+    return reswap(retarget(response, f"#editor-{section.pk}"), "outerHTML")
 
 
 @login_required

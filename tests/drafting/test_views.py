@@ -41,9 +41,11 @@ def test_the_report_shows_sentences_sources_and_contradictions(client, alice, re
     assert "Les consultations divergent" in html
     assert "Non abordé" in html or "non abordé" in html
     assert "citations des passages, sans modèle" in html
-    # Each source can be played from its time in the recording.
+    # Each source can be played from its time in the recording (the evidence panel's
+    # player reads the chip's recording and start).
     recording = report.transcripts.first().recording
-    assert f"{reverse('reports:recording_audio', args=[recording.pk])}#t=" in html
+    assert f'data-audio="{reverse("reports:recording_audio", args=[recording.pk])}"' in html
+    assert 'data-start="' in html
 
 
 def test_outsiders_get_404_on_every_drafting_action(client, bob, report):

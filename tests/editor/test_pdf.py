@@ -1,0 +1,23 @@
+"""The PDF reads the section text as Markdown too: lists and emphasis rendered, nothing
+typed as HTML rendered as HTML."""
+
+from reports.drafting import services as drafting
+from reports.pdf import render_report_pdf
+from tests.reports.test_pdf import pdf_text
+
+
+def test_the_pdf_shows_the_rendered_list(report, section, alice, tmp_path):
+    drafting.section_text_save(
+        section=section,
+        text="Signes relevés **par les parents** :\n\n- absence de pointage\n- *pas de réponse "
+        "au prénom*\n\n<b>balise</b>",
+        user=alice,
+        based_on=1,
+    )
+
+    text = pdf_text(render_report_pdf(report), tmp_path)
+
+    assert "Signes relevés par les parents :" in text
+    assert "• absence de pointage" in text and "• pas de réponse au prénom" in text
+    assert "**" not in text and "- absence" not in text
+    assert "<b>balise</b>" in text  # typed HTML shows as typed
