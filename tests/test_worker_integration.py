@@ -18,6 +18,7 @@ from tests.workers import broker_for_worker, celery_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.whisper]
 
+
 @pytest.fixture(params=["redis", "filesystem"])
 def broker(request, tmp_path):
     """(environment for the worker) for each kind of broker neddie supports."""
