@@ -445,6 +445,21 @@ def section_version_accept(*, version: SectionVersion, user: AbstractBaseUser) -
 
 
 @transaction.atomic
+def section_version_accept_edited(
+    *, version: SectionVersion, text: str, user: AbstractBaseUser
+) -> SectionVersion:
+    """Accept a proposal with the clinician's changes: the proposal is accepted as it came
+    (kept in the history), then the clinician's text is saved on top of it; sentences left
+    as proposed keep their citations, and undo goes back to the proposal as it came."""
+    if not text.strip():
+        raise DraftingError("Le texte modifié est vide : refusez la proposition plutôt.")
+    accepted = section_version_accept(version=version, user=user)
+    return section_text_save(
+        section=accepted.section, text=text, user=user, based_on=accepted.number
+    )
+
+
+@transaction.atomic
 def section_version_reject(*, version: SectionVersion, user: AbstractBaseUser) -> SectionVersion:
     version = (
         SectionVersion.objects.select_for_update()

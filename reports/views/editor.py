@@ -211,20 +211,29 @@ def section_undo(request, report_id: int, section_id: int):
 @login_required
 @require_http_methods(["POST"])
 def section_version_decide(request, report_id: int, version_id: int):
-    """Accept or refuse a proposal; nothing else changes the text but the clinician."""
+    """Accept a proposal (as it is, or with the clinician's changes) or refuse it; nothing
+    else changes the text but the clinician."""
     report = selectors.report_for_editor(request.user, report_id)
     version = get_object_or_404(SectionVersion, pk=version_id, section__report=report)
-    decide = {
-        "accept": drafting_services.section_version_accept,
-        "reject": drafting_services.section_version_reject,
-    }.get(request.POST.get("decision", ""))
-    if decide is None:
-        messages.error(request, "Décision inconnue.")
-    else:
-        try:
-            decide(version=version, user=request.user)
-        except drafting_services.DraftingError as exc:
-            messages.error(request, exc.message)
+    decision = request.POST.get("decision", "")
+    try:
+        if decision == "accept":
+            drafting_services.section_version_accept(version=version, user=request.user)
+        elif decision == "reject":
+            drafting_services.section_version_reject(version=version, user=request.user)
+        elif decision == "accept_edited":
+            drafting_services.section_version_accept_edited(
+                version=version, text=request.POST.get("text", ""), user=request.user
+            )
+        else:
+            messages.error(request, "Décision inconnue.")
+    except drafting_services.SectionConflict as exc:
+        if decision == "accept_edited":
+            exc.yours = request.POST.get("text", exc.yours)  # show what the clinician wrote
+        conflict = {"section": version.section, "error": exc}
+        return _report_page(request, report, conflict=conflict, status=409)
+    except drafting_services.DraftingError as exc:
+        messages.error(request, exc.message)
     return redirect(
         f"{reverse('reports:report_detail', args=[report.pk])}#section-{version.section_id}"
     )

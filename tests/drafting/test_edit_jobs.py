@@ -3,6 +3,7 @@
 never overwrite what the clinician wrote meanwhile."""
 
 import pytest
+from django.urls import reverse
 
 from reports import tasks
 from reports.drafting import services as drafting
@@ -107,3 +108,52 @@ def test_a_job_on_a_report_sent_to_review_fails_with_a_reason(section, alice):
     assert job.status == EditJob.Status.FAILED
     assert "en relecture" in job.error_message
     assert not section.versions.filter(status=SectionVersion.Status.PROPOSED).exists()
+
+
+def test_a_proposal_edited_then_accepted_keeps_both_in_the_history(section, alice, client):
+    job = drafting.section_edit_request(
+        section=section, action="shorten", user=alice, enqueue=False
+    )
+    tasks.propose_section_edit.run(job.pk)
+    job.refresh_from_db()
+    proposal = job.result
+    edited = proposal.text + "\n\nPrécision ajoutée par la clinicienne."
+
+    client.force_login(alice)
+    response = client.post(
+        reverse("reports:section_version_decide", args=[section.report_id, proposal.pk]),
+        {"decision": "accept_edited", "text": edited},
+    )
+
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert section.body == edited
+    current = accepted(section)
+    assert current.origin == SectionVersion.Origin.CLINICIAN
+    assert current.based_on == proposal
+    proposal.refresh_from_db()
+    assert proposal.status == SectionVersion.Status.SUPERSEDED  # accepted, then edited
+    # Sentences left as proposed keep their sources.
+    kept = current.statements.exclude(text__startswith="Précision")
+    assert kept.exists() and all(s.citations.exists() for s in kept)
+
+
+def test_an_edited_proposal_on_older_text_is_a_conflict(section, alice, client):
+    job = drafting.section_edit_request(
+        section=section, action="shorten", user=alice, enqueue=False
+    )
+    tasks.propose_section_edit.run(job.pk)
+    job.refresh_from_db()
+    drafting.section_text_save(section=section, text="Texte plus récent.", user=alice)
+
+    client.force_login(alice)
+    response = client.post(
+        reverse("reports:section_version_decide", args=[section.report_id, job.result.pk]),
+        {"decision": "accept_edited", "text": "Ma version de la proposition."},
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Texte plus récent." in page and "Ma version de la proposition." in page
+    section.refresh_from_db()
+    assert section.body == "Texte plus récent."

@@ -99,7 +99,11 @@ class Command(BaseCommand):
                 modality=Consultation.Modality.TELECONSULTATION,
                 participants="pédopsychiatre, mère",
                 recording_consent=True,
-                consent_given_by="mère",
+                # The family agreed to share the report with the care team (the demo's
+                # speech therapist reads it once signed).
+                sharing_consent=True,
+                consent_given_by="Mme D. (mère)",
+                consent_relationship=Consultation.Relationship.MOTHER,
                 audio=File(handle, name=str(audio_path)),
                 original_name=audio_path.name,
                 user=users["clinicienne"],

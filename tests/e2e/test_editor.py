@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD
 from tests.drafting.dossiers import consult, drafted
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.drafting.transcripts import PARENT_INTERVIEW
-from tests.e2e.conftest import browser, log_in, page  # noqa: F401 (fixtures)
+from tests.e2e.conftest import log_in
 from tests.editor.conftest import flag
 from tests.protocol_files import import_published
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.django_db(transaction=True)
 def test_a_clinician_listens_to_a_source_writes_markdown_and_meets_a_conflict(
-    page,  # noqa: F811
+    page,
     live_server,
     alice,
     tmp_path,
