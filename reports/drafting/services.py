@@ -51,6 +51,7 @@ from reports.drafting.utterances import Utterance as UtteranceData
 from reports.drafting.verification import Verdict
 from reports.models import Report, ReportItem, ReportSection, Transcript
 from reports.review.transitions import EDITABLE
+from reports.services import ServiceError
 
 log = structlog.get_logger(__name__)
 
@@ -60,10 +61,8 @@ DRAFT_FAILED = (
 )
 
 
-class DraftingError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class DraftingError(ServiceError):
+    """A drafting request that cannot be honoured (``message`` is for the user)."""
 
 
 def _require_editable(report: Report) -> None:

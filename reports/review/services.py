@@ -12,7 +12,6 @@ import json
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -22,14 +21,13 @@ from reports.models import Report, ReportItem, ReportSection
 from reports.permissions import can
 from reports.review.models import ReportEvent, ReviewComment
 from reports.review.transitions import TRANSITIONS, Transition
+from reports.services import ServiceError
 
 MESSAGE_MAX_CHARS = 4000
 
 
-class WorkflowError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class WorkflowError(ServiceError):
+    """A workflow request that cannot be honoured (``message`` is for the user)."""
 
 
 # --- Guards: what must hold before a transition -------------------------------------------
@@ -40,10 +38,10 @@ def _open_comments(report: Report) -> int:
 
 
 def _unfinished_work(report: Report) -> str | None:
-    active = (DraftRun.Status.QUEUED, DraftRun.Status.RUNNING)
-    if report.runs.filter(status__in=active).exists():
+    if report.runs.filter(status__in=(DraftRun.Status.QUEUED, DraftRun.Status.RUNNING)).exists():
         return "une rédaction du brouillon est en cours"
-    if EditJob.objects.filter(section__report=report, status__in=active).exists():
+    edits_active = (EditJob.Status.QUEUED, EditJob.Status.RUNNING)
+    if EditJob.objects.filter(section__report=report, status__in=edits_active).exists():
         return "une modification par IA est en cours"
     proposals = SectionVersion.objects.filter(
         section__report=report, status=SectionVersion.Status.PROPOSED
@@ -362,11 +360,3 @@ def _version_copy(
             confirmed_at=statement.confirmed_at,
         )
         row.citations.set(statement.citations.all())
-
-
-def reports_with_open_comments(queryset):
-    return queryset.annotate(
-        has_open_comments=Exists(
-            ReviewComment.objects.filter(report=OuterRef("pk"), resolved_at__isnull=True)
-        )
-    )
