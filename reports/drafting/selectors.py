@@ -80,27 +80,50 @@ def _statement_views(version: SectionVersion, labels: dict[int, str]) -> list[St
 def report_section_panels(report: Report) -> list[SectionPanel]:
     labels = utterance_labels(report)
     run = report_latest_done_run(report)
-    panels = []
-    for section in report.sections.prefetch_related("items").order_by("position"):
-        versions = list(section.versions.order_by("number"))
-        accepted = next((v for v in versions if v.status == SectionVersion.Status.ACCEPTED), None)
-        panel = SectionPanel(
-            section=section,
-            accepted=accepted,
-            proposals=[v for v in versions if v.status == SectionVersion.Status.PROPOSED],
+    return [
+        _section_panel(section, labels, run)
+        for section in report.sections.prefetch_related("items").order_by("position")
+    ]
+
+
+def report_section_panel(report: Report, section: ReportSection) -> SectionPanel:
+    """One section's panel, as stored now (what the editor refreshes after an autosave)."""
+    section = report.sections.prefetch_related("items").get(pk=section.pk)
+    return _section_panel(section, utterance_labels(report), report_latest_done_run(report))
+
+
+def _section_panel(
+    section: ReportSection, labels: dict[int, str], run: DraftRun | None
+) -> SectionPanel:
+    versions = list(section.versions.order_by("number"))
+    accepted = next((v for v in versions if v.status == SectionVersion.Status.ACCEPTED), None)
+    panel = SectionPanel(
+        section=section,
+        accepted=accepted,
+        proposals=[v for v in versions if v.status == SectionVersion.Status.PROPOSED],
+    )
+    if accepted:
+        views = _statement_views(accepted, labels)
+        panel.statements = [v for v in views if v.row.shown]
+        panel.set_aside = [v for v in views if not v.row.shown]
+    if run:
+        for entry in run.evidence.filter(section=section).select_related("utterance"):
+            panel.evidence.setdefault(entry.item_id, []).append(entry)
+        panel.contradictions = list(
+            run.contradictions.filter(section=section).select_related("first", "second")
         )
-        if accepted:
-            views = _statement_views(accepted, labels)
-            panel.statements = [v for v in views if v.row.shown]
-            panel.set_aside = [v for v in views if not v.row.shown]
-        if run:
-            for entry in run.evidence.filter(section=section).select_related("utterance"):
-                panel.evidence.setdefault(entry.item_id, []).append(entry)
-            panel.contradictions = list(
-                run.contradictions.filter(section=section).select_related("first", "second")
-            )
-        panels.append(panel)
-    return panels
+    return panel
+
+
+def statements_to_verify(report: Report):
+    """Sentences of the accepted texts that verification flagged and nobody kept yet, in
+    reading order: they stand out on the page and hold back the signature."""
+    return StatementRow.objects.filter(
+        version__section__report=report,
+        version__status=SectionVersion.Status.ACCEPTED,
+        verdict=StatementRow.Verdict.FLAGGED,
+        confirmed_at__isnull=True,
+    ).order_by("version__section__position", "position")
 
 
 def report_draft_as_dict(report: Report) -> dict:

@@ -51,7 +51,8 @@ def report_steps(report: Report) -> list[Step]:
 
 def report_review_context(user: AbstractBaseUser, report: Report) -> dict:
     """Everything the report page shows about the review, for ``user``."""
-    from reports.review.services import content_sha256, flagged_statements, transition_blockers
+    from reports.drafting.selectors import statements_to_verify
+    from reports.review.services import content_sha256, transition_blockers
     from reports.selectors import report_sharing_refusal
 
     comments = list(
@@ -86,7 +87,7 @@ def report_review_context(user: AbstractBaseUser, report: Report) -> dict:
         "resolved_count": len(comments) - len(open_comments),
         "changes_request": _changes_request(report),
         "events": list(report.events.select_related("actor")),
-        "flagged_count": flagged_statements(report).count(),
+        "flagged_count": statements_to_verify(report).count(),
         "signature_intact": (
             content_sha256(report) == report.signed_sha256 if report.is_signed else None
         ),

@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 
 from audit.services import Action, audit_record
 from reports.drafting.models import DraftRun, EditJob, SectionVersion, Statement
+from reports.drafting.selectors import statements_to_verify
 from reports.models import Report, ReportItem, ReportSection
 from reports.permissions import can
 from reports.review.models import ReportEvent, ReviewComment
@@ -51,16 +52,6 @@ def _unfinished_work(report: Report) -> str | None:
     return None
 
 
-def flagged_statements(report: Report):
-    """Statements of the accepted texts that verification flagged and nobody kept yet."""
-    return Statement.objects.filter(
-        version__section__report=report,
-        version__status=SectionVersion.Status.ACCEPTED,
-        verdict=Statement.Verdict.FLAGGED,
-        confirmed_at__isnull=True,
-    )
-
-
 # The transitions that hand the text on (to the reviewer, to the signature) need it settled:
 # no AI work still running, no proposal left undecided, and every reviewer's comment
 # answered — the clinician can mark a comment treated only while the report is editable, so
@@ -90,7 +81,7 @@ def transition_blockers(transition: Transition, report: Report) -> list[str]:
             "traités une fois le texte corrigé)."
         )
     if transition.name == "sign":
-        flagged = flagged_statements(report).count()
+        flagged = statements_to_verify(report).count()
         if flagged:
             blockers.append(
                 f"{flagged} phrase(s) « à vérifier » : gardez-les, modifiez-les ou supprimez-les."

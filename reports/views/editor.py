@@ -32,7 +32,6 @@ def report_detail(request, report_id: int):
 
 
 def _report_page(request, report, *, conflict: dict | None = None, status: int = 200):
-    panels = drafting_selectors.report_section_panels(report)
     return render(
         request,
         "reports/report_detail.html",
@@ -46,19 +45,14 @@ def _report_page(request, report, *, conflict: dict | None = None, status: int =
             "outcomes": selectors.report_rule_outcomes(report),
             "timelines": selectors.report_timelines(report),
             "speaker_roles": Segment.Role.choices,
-            "panels": panels,
-            "to_verify": _to_verify(panels),
+            "panels": drafting_selectors.report_section_panels(report),
+            "to_verify": list(drafting_selectors.statements_to_verify(report)),
             "run": drafting_selectors.report_latest_run(report),
             "edit_actions": EDIT_ACTIONS,
             "conflict": conflict,
         },
         status=status,
     )
-
-
-def _to_verify(panels) -> list[Statement]:
-    """The sentences of the texts still flagged « à vérifier », in reading order."""
-    return [view.row for panel in panels for view in panel.statements if view.row.needs_review]
 
 
 EDIT_ACTIONS = [
@@ -163,16 +157,15 @@ def section_text(request, report_id: int, section_id: int):
 def _autosaved(request, report, section, version):
     """The autosave's answer: the time and version saved (the next save is based on it),
     and, out of band, the section's reading view and the count of sentences to verify."""
-    panels = drafting_selectors.report_section_panels(report)
     return render(
         request,
         "reports/_autosaved.html",
         {
             "report": report,
             "section": section,
-            "panel": next(p for p in panels if p.section.pk == section.pk),
+            "panel": drafting_selectors.report_section_panel(report, section),
             "can_edit": True,
-            "to_verify": _to_verify(panels),
+            "to_verify": list(drafting_selectors.statements_to_verify(report)),
             "version": version,
             "based_on": version.number,
             # An unchanged text returns the version already there: not "saved now".
@@ -184,9 +177,7 @@ def _autosaved(request, report, section, version):
 def _autosave_conflict(request, report, section, conflict: dict):
     """Someone saved the section meanwhile: the editor is replaced by the conflict view
     (both texts) with the clinician's text in a form that no longer autosaves."""
-    panel = next(
-        p for p in drafting_selectors.report_section_panels(report) if p.section.pk == section.pk
-    )
+    panel = drafting_selectors.report_section_panel(report, section)
     response = render(
         request,
         "reports/_section_editor.html",

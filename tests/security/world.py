@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from reports import services
 from reports.drafting import services as drafting
 from reports.drafting.models import EditJob, SectionVersion, Statement
+from reports.drafting.selectors import statements_to_verify
 from reports.models import Consultation, Dossier, DossierMember, Recording, Report
 from reports.review import services as review
 from reports.review.models import ReviewComment
-from reports.review.services import flagged_statements
 from tests.drafting.dossiers import consult, drafted
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.drafting.transcripts import PARENT_INTERVIEW
@@ -112,7 +112,7 @@ def report_in_review(world: World) -> None:
 def report_signed(world: World) -> None:
     """Submitted, approved and signed (flagged sentences kept first, as the clinician must)."""
     alice, charlie = world.users["alice"], world.users["charlie"]
-    for statement in flagged_statements(world.report):
+    for statement in statements_to_verify(world.report):
         drafting.statement_keep(statement=statement, user=alice)
     review.report_transition(report=world.report, name="submit", user=alice)
     review.report_transition(report=world.report, name="approve", user=charlie)
