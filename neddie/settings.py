@@ -226,8 +226,21 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.transcribe_chunk": {"queue": "transcription"},
     "reports.tasks.draft_report": {"queue": "drafting"},
     "reports.tasks.propose_section_edit": {"queue": "drafting"},
+    "reports.tasks.draft_care_plan": {"queue": "drafting"},
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Periodic work (celery beat: `celery -A neddie beat`, or `worker -B` in scripts/serve.sh).
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-recordings": {
+        "task": "reports.tasks.purge_expired_recordings",
+        "schedule": env.int("RETENTION_CHECK_SECONDS", default=24 * 3600),
+    },
+    "send-follow-up-reminders": {
+        "task": "reports.tasks.send_follow_up_reminders",
+        "schedule": env.int("REMINDER_CHECK_SECONDS", default=6 * 3600),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # --- Speech to text --------------------------------------------------------------------
 # "faster-whisper" (default: CTranslate2, int8 on CPU, float16 on GPU) or "openai-whisper"
@@ -285,8 +298,36 @@ RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=1024 * 1024 * 1024)
 RECORDING_MAX_SECONDS = env.int("RECORDING_MAX_SECONDS", default=3 * 3600)
 
 # --- PDF ---------------------------------------------------------------------------------
-# Letterhead printed at the top of every report.
+# Letterhead printed at the top of every report: the team's name, then its address and
+# contact lines ("|" separates lines in the environment variable).
 REPORT_LETTERHEAD = env("REPORT_LETTERHEAD", default="Équipe de diagnostic TND")
+REPORT_LETTERHEAD_LINES = [
+    line.strip() for line in env("REPORT_LETTERHEAD_LINES", default="").split("|") if line.strip()
+]
+
+# --- Retention ---------------------------------------------------------------------------
+# Audio recordings are deleted this many days after the report they served is signed
+# (transcripts and documents stay). 0 turns the deletion off.
+RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=90)
+
+# --- Sharing, reminders and email -------------------------------------------------------------
+# Console backend by default (emails printed by the server); EMAIL_URL picks SMTP, e.g.
+# smtp+tls://user:password@smtp.example.org:587
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "")
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="neddie <neddie@localhost>")
+# Absolute address of the site, for the links in emails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# External professionals get access for this many days unless the clinician says otherwise.
+SHARE_DEFAULT_DAYS = env.int("SHARE_DEFAULT_DAYS", default=30)
+# Follow-ups due within this many days are listed as "à venir" for the coordinator.
+FOLLOW_UP_NOTICE_DAYS = env.int("FOLLOW_UP_NOTICE_DAYS", default=14)
 
 # --- Logging: structlog with ids only, never patient text -------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

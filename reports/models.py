@@ -215,7 +215,10 @@ class Recording(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="recordings"
     )
-    file = models.FileField(_("fichier"), upload_to=_recording_path, max_length=255)
+    # Emptied when the retention period is over (``reports.retention``): the transcript and
+    # the documents stay, the audio goes.
+    file = models.FileField(_("fichier"), upload_to=_recording_path, max_length=255, blank=True)
+    audio_deleted_at = models.DateTimeField(_("audio supprimé le"), null=True, blank=True)
     original_name = models.CharField(_("nom d'origine"), max_length=255, blank=True)
     size_bytes = models.PositiveBigIntegerField(_("taille (octets)"))
     sha256 = models.CharField(max_length=64)
@@ -527,3 +530,6 @@ from reports.drafting.models import (  # noqa: E402, F401
     Utterance,
 )
 from reports.review.models import ReportEvent, ReviewComment  # noqa: E402, F401
+from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection  # noqa: E402, F401
+from reports.sharing.models import Share  # noqa: E402, F401
+from reports.documents.models import RenderedDocument  # noqa: E402, F401

@@ -8,8 +8,9 @@ a 403 (a coordinator's attempt to edit, an external member's attempt to read a t
 Roles:
 - clinician: writes the report, asks the AI for edits, validates and signs;
 - coordinator (coordinateur de parcours): reads everything, reviews and comments;
-- external member: reads only the documents shared with the team (signed reports whose
-  consultations all have the legal representative's sharing consent);
+- external member: reads only the documents shared with them by name (an active ``Share``:
+  not revoked, not expired) of signed reports whose consultations all have the legal
+  representative's sharing consent;
 - admin: configures the site in the Django admin; sees patient data only as a team member.
 """
 
@@ -17,7 +18,7 @@ import rules
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 
-from reports.models import Dossier, DossierMember, Report
+from reports.models import CarePlan, Dossier, DossierMember, Report, Share
 from reports.review.transitions import EDITABLE, TRANSITIONS
 
 Role = DossierMember.Role
@@ -28,6 +29,8 @@ def _dossier_id(obj) -> int:
         return obj.pk
     if isinstance(obj, Report):
         return obj.dossier_id
+    if isinstance(obj, CarePlan):
+        return obj.report.dossier_id
     raise TypeError(f"No dossier for {type(obj).__name__}")
 
 
@@ -84,6 +87,42 @@ def is_shared(user, report) -> bool:
     return report is not None and report.is_signed and report_sharing_refusal(report) is None
 
 
+@rules.predicate
+def is_shared_with_user(user, report) -> bool:
+    """Shared with this user by name, and the share is live (not revoked, not expired)."""
+    return (
+        report is not None
+        and user.is_authenticated
+        and Share.objects.active().filter(report=report, recipient=user).exists()
+    )
+
+
+@rules.predicate
+def is_signed(user, obj) -> bool:
+    return obj is not None and obj.status == "signed"
+
+
+@rules.predicate
+def plan_is_open(user, plan) -> bool:
+    """A draft care plan whose report is validated or signed: the plan is built on a
+    report that no longer moves."""
+    return (
+        plan is not None
+        and plan.status == CarePlan.Status.DRAFT
+        and plan.report.status in (Report.Status.VALIDATED, Report.Status.SIGNED)
+    )
+
+
+@rules.predicate
+def plan_report_shared(user, plan) -> bool:
+    return plan is not None and is_shared(user, plan.report) and is_shared_with_user(user, plan.report)
+
+
+@rules.predicate
+def may_start_care_plan(user, report) -> bool:
+    return report is not None and report.status in (Report.Status.VALIDATED, Report.Status.SIGNED)
+
+
 is_care_team = is_clinician | is_coordinator
 
 # The pathway itself: consultations, recordings and their audio, transcripts, jobs.
@@ -93,7 +132,9 @@ rules.add_perm("reports.view_pathway", is_care_team)
 rules.add_perm("reports.add_recording", is_care_team)
 rules.add_perm("reports.change_transcript", is_clinician)
 # Reports.
-rules.add_perm("reports.view_report", is_care_team | (is_external & is_shared))
+rules.add_perm(
+    "reports.view_report", is_care_team | (is_external & is_shared & is_shared_with_user)
+)
 rules.add_perm("reports.view_report_sources", is_care_team)
 rules.add_perm("reports.change_report", is_clinician & is_editable)
 rules.add_perm("reports.comment_report", is_coordinator & is_in_review)
@@ -102,6 +143,20 @@ rules.add_perm(
     "reports.correct_report",
     is_clinician & rules.predicate(lambda user, report: report is not None and report.is_signed),
 )
+
+# Sharing signed documents: by the clinician, with the legal representative's consent.
+rules.add_perm("reports.share_report", is_clinician & is_shared)
+# FHIR export: the care team (it carries the report and plan, not the transcripts).
+rules.add_perm("reports.export_report", is_care_team)
+# Care plans.
+rules.add_perm("reports.add_care_plan", is_clinician & may_start_care_plan)
+rules.add_perm(
+    "reports.view_care_plan", is_care_team | (is_external & is_signed & plan_report_shared)
+)
+rules.add_perm("reports.change_care_plan", is_clinician & plan_is_open)
+rules.add_perm("reports.sign_care_plan", is_clinician & plan_is_open)
+# Follow-ups are the coordinator's reminders; the clinician marks them done too.
+rules.add_perm("reports.change_follow_up", is_care_team)
 
 
 def _may_make(transition):
@@ -133,6 +188,17 @@ DENIED = {
     "reports.resolve_comment": "Seul le clinicien traite les commentaires, compte rendu "
     "modifiable.",
     "reports.correct_report": "Seul un clinicien de l'équipe corrige un compte rendu signé.",
+    "reports.share_report": "Seul le clinicien partage un compte rendu signé, avec le "
+    "consentement du représentant légal au partage.",
+    "reports.export_report": "L'export est réservé aux cliniciens et coordinateurs de l'équipe.",
+    "reports.add_care_plan": "Le plan d'interventions est établi par le clinicien, à partir "
+    "d'un compte rendu validé.",
+    "reports.view_care_plan": "Ce plan d'interventions n'est pas partagé avec vous.",
+    "reports.change_care_plan": "Le plan n'est modifiable que par les cliniciens de l'équipe, "
+    "tant qu'il n'est pas signé.",
+    "reports.sign_care_plan": "Seul un clinicien de l'équipe signe le plan, tant qu'il est "
+    "en brouillon.",
+    "reports.change_follow_up": "Réservé aux cliniciens et coordinateurs de l'équipe.",
 }
 
 

@@ -25,6 +25,7 @@ from reports.models import (
     Report,
     ReportItem,
     Segment,
+    Share,
     Transcript,
 )
 
@@ -56,14 +57,16 @@ def dossiers_for_care_team(user: AbstractBaseUser) -> QuerySet[Dossier]:
 
 def reports_for_user(user: AbstractBaseUser) -> QuerySet[Report]:
     """The only way to list reports: all those of the dossiers where the user is a
-    clinician or coordinator, and the signed ones where they are an external member (then
-    ``report_visible`` also asks for the sharing consent)."""
+    clinician or coordinator, and the signed ones shared with them by name (a live share)
+    where they are an external member (then ``report_visible`` also asks for the sharing
+    consent)."""
     if not user.is_authenticated:
         return Report.objects.none()
     external = Dossier.objects.filter(members__user=user, members__role=DossierMember.Role.EXTERNAL)
+    shared = Share.objects.active().filter(recipient=user).values("report_id")
     return Report.objects.filter(
         Q(dossier__in=dossiers_for_care_team(user))
-        | Q(dossier__in=external, status=Report.Status.SIGNED)
+        | Q(dossier__in=external, status=Report.Status.SIGNED, pk__in=shared)
     ).select_related("dossier__patient")
 
 

@@ -115,3 +115,59 @@ def propose_section_edit(self, job_id: int) -> None:
         raise
     finally:
         structlog.contextvars.unbind_contextvars("edit_job_id", "task_id")
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def draft_care_plan(self, care_plan_id: int) -> None:
+    """Propose needs, goals and interventions for a care plan from its validated report;
+    a plan whose drafting is not queued is skipped. Transient database errors are retried."""
+    from reports.care_plan.models import CarePlan
+    from reports.care_plan.services import care_plan_draft_execute
+
+    structlog.contextvars.bind_contextvars(care_plan_id=care_plan_id, task_id=self.request.id)
+    try:
+        care_plan_draft_execute(care_plan_id=care_plan_id)
+    except TRANSIENT_ERRORS as exc:
+        CarePlan.objects.filter(
+            pk=care_plan_id, drafting_status=CarePlan.DraftingStatus.RUNNING
+        ).update(drafting_status=CarePlan.DraftingStatus.QUEUED, drafting_progress=0)
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        raise
+    finally:
+        structlog.contextvars.unbind_contextvars("care_plan_id", "task_id")
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def render_document(self, document_id: int) -> None:
+    """Render one final PDF (``RenderedDocument``); one already rendered is skipped."""
+    from reports.documents.services import document_render_execute
+
+    structlog.contextvars.bind_contextvars(document_id=document_id, task_id=self.request.id)
+    try:
+        document_render_execute(document_id=document_id)
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        raise
+    finally:
+        structlog.contextvars.unbind_contextvars("document_id", "task_id")
+
+
+@shared_task(acks_late=True)
+def purge_expired_recordings() -> int:
+    """Celery beat, daily: delete the audio of recordings past their retention period
+    (``RECORDING_RETENTION_DAYS`` after signature). Safe to run twice: a deleted recording
+    is not selected again."""
+    from reports.retention import recordings_purge_expired
+
+    return len(recordings_purge_expired())
+
+
+@shared_task(acks_late=True)
+def send_follow_up_reminders() -> int:
+    """Celery beat: email each coordinator the follow-ups due or overdue on their plans.
+    A follow-up is reminded once (``reminded_at``)."""
+    from reports.care_plan.reminders import follow_up_reminders_send
+
+    return follow_up_reminders_send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import consent, dossiers, editor, review
+from reports.views import care_plan, consent, documents, dossiers, editor, fhir, review, sharing
 
 app_name = "reports"
 
@@ -89,3 +89,5 @@ urlpatterns = [
         name="recording_audio",
     ),
 ]
+# Each of these views modules lists its own routes.
+urlpatterns += care_plan.urlpatterns + documents.urlpatterns + sharing.urlpatterns + fhir.urlpatterns
