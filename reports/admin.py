@@ -13,7 +13,15 @@ from django.db.models import Count
 
 from audit.admin import AuditedReadsAdmin
 from audit.services import Action, audit_record
-from reports.models import Consultation, Dossier, DossierMember, PipelineJob, Recording, Report
+from reports.models import (
+    Consultation,
+    Dossier,
+    DossierMember,
+    PipelineJob,
+    Recording,
+    Report,
+    Share,
+)
 
 
 class ReadOnlyAdmin(AuditedReadsAdmin):
@@ -164,5 +172,36 @@ class ReportAdmin(ReadOnlyAdmin):
         "signed_sha256",
         "created_at",
         "updated_at",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(Share)
+class ShareAdmin(ReadOnlyAdmin):
+    """Who received which document, until when, revoked by whom; not the clinician's
+    message to the recipient (it may name the child). Shares are made and revoked in the
+    application, by the dossier's clinician."""
+
+    list_display = [
+        "pk",
+        "report",
+        "recipient",
+        "granted_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["report", "recipient", "granted_by"]
+    search_fields = ["=recipient__username", "=report__id"]
+    fields = [
+        "report",
+        "recipient",
+        "granted_by",
+        "created_at",
+        "expires_at",
+        "notified_at",
+        "revoked_at",
+        "revoked_by",
     ]
     readonly_fields = fields

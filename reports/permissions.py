@@ -146,6 +146,10 @@ rules.add_perm(
 
 # Sharing signed documents: by the clinician, with the legal representative's consent.
 rules.add_perm("reports.share_report", is_clinician & is_shared)
+# Who shared what with whom: the care team reads it; the clinician shares and revokes (a
+# share is revoked whatever the report's state: consent withdrawn is a reason to).
+rules.add_perm("reports.view_shares", is_care_team)
+rules.add_perm("reports.manage_shares", is_clinician)
 # FHIR export: the care team (it carries the report and plan, not the transcripts).
 rules.add_perm("reports.export_report", is_care_team)
 # Care plans.
@@ -190,6 +194,10 @@ DENIED = {
     "reports.correct_report": "Seul un clinicien de l'équipe corrige un compte rendu signé.",
     "reports.share_report": "Seul le clinicien partage un compte rendu signé, avec le "
     "consentement du représentant légal au partage.",
+    "reports.view_shares": "Les partages sont consultés par les cliniciens et coordinateurs "
+    "de l'équipe.",
+    "reports.manage_shares": "Seul le clinicien de l'équipe partage un document ou révoque un "
+    "partage.",
     "reports.export_report": "L'export est réservé aux cliniciens et coordinateurs de l'équipe.",
     "reports.add_care_plan": "Le plan d'interventions est établi par le clinicien, à partir "
     "d'un compte rendu validé.",

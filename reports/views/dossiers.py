@@ -23,6 +23,7 @@ from reports.forms import (
 from reports.models import Segment
 from reports.pdf import render_report_pdf
 from reports.permissions import can, require
+from reports.sharing.selectors import report_download_detail
 
 
 @login_required
@@ -202,7 +203,8 @@ def segment_speaker(request, segment_id: int):
 @require_GET
 def report_pdf(request, report_id: int):
     report = selectors.report_for_user(request.user, report_id)
-    audit_read(request, report, detail="PDF")
+    # A recipient's download names the share it goes through (the sharing page counts them).
+    audit_read(request, report, detail=report_download_detail(request.user, report))
     response = HttpResponse(
         render_report_pdf(
             report,
