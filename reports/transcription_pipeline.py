@@ -27,10 +27,12 @@ from django.utils import timezone
 from reports import chunking
 from reports.audio import AudioInputError
 from reports.models import Consultation, PipelineJob, Recording, TranscriptionChunk
+from reports.retention import recording_audio_require
 from reports.review.transitions import EDITABLE
 from reports.selectors import dossier_protocols
 from reports.services import (
     RECORDING_CONSENT_WITHDRAWN,
+    ServiceError,
     local_path_for,
     report_attach_transcript,
     transcript_store,
@@ -122,8 +124,10 @@ def job_prepare(*, job_id: int) -> list[int] | None:
         return []
     if not job.chunks.exists():
         try:
+            # Past the retention period the audio is gone: nothing left to cut.
+            recording_audio_require(job.recording)
             _cut_into_chunks(job)
-        except AudioInputError as exc:
+        except (AudioInputError, ServiceError) as exc:
             job_fail(job_id=job.pk, reason=exc.message)
             return []
     return list(

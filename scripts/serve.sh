@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 
+# --beat: the periodic jobs (retention of recordings, follow-up reminders) run in this
+# worker; their schedule file is CELERY_BEAT_SCHEDULE_FILENAME (var/celerybeat-schedule).
 .venv/bin/celery -A neddie worker --queues default,transcription,drafting --concurrency 1 \
-  --loglevel INFO &
+  --beat --loglevel INFO &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM
 

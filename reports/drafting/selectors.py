@@ -36,6 +36,8 @@ class Citation:
     end: float
     consultation_date: object
     recording_id: int
+    # Set once the retention period has deleted the audio: the chip then plays nothing.
+    audio_deleted_at: object = None
 
 
 @dataclass
@@ -70,6 +72,7 @@ def _statement_views(version: SectionVersion, labels: dict[int, str]) -> list[St
                 end=u.end,
                 consultation_date=u.transcript.recording.consultation.date,
                 recording_id=u.transcript.recording_id,
+                audio_deleted_at=u.transcript.recording.audio_deleted_at,
             )
             for u in row.citations.all()
         ]

@@ -23,6 +23,7 @@ from reports.forms import (
 from reports.models import Segment
 from reports.pdf import render_report_pdf
 from reports.permissions import can, require
+from reports.retention import audio_deleted_message, audio_is_deleted
 from reports.sharing.selectors import report_download_detail
 
 
@@ -221,8 +222,15 @@ def report_pdf(request, report_id: int):
 @require_GET
 def recording_audio(request, recording_id: int):
     """The recording for the browser's player, with range requests (seeking to a cited
-    passage); the dossier's care team only."""
+    passage); the dossier's care team only. Once the retention period has deleted the
+    audio: 410 Gone, saying when and that the transcript stays."""
     recording = selectors.recording_for_user(request.user, recording_id)
+    if audio_is_deleted(recording):
+        return HttpResponse(
+            audio_deleted_message(recording),
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
     audit_read(
         request,
         recording,

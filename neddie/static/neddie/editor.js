@@ -32,11 +32,21 @@
       other.removeAttribute("aria-pressed");
     }
     chip.setAttribute("aria-pressed", "true");
+    // Past the retention period the audio is deleted: say so instead of playing.
+    const deleted = panel.querySelector(".evidence-audio-deleted");
+    if (deleted) {
+      deleted.textContent = data.audioDeleted || "";
+      deleted.hidden = !data.audioDeleted;
+    }
     play(panel.querySelector("audio"), data);
   }
 
   function play(audio, data) {
-    if (!audio || !data.audio) return;
+    if (!audio) return;
+    if (!data.audio) {
+      audio.pause(); // a passage whose audio is deleted: the previous one stops
+      return;
+    }
     const start = parseFloat(data.start) || 0;
     const end = parseFloat(data.end);
     const url = new URL(data.audio, document.baseURI).href;
