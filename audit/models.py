@@ -14,6 +14,7 @@ class AuditEvent(models.Model):
         UPDATE = "update", _("modification")
         TRANSITION = "transition", _("changement de statut")
         EXPORT = "export", _("export")
+        DELETE = "delete", _("suppression")
         LOGIN = "login", _("connexion")
         LOGIN_FAILED = "login_failed", _("échec de connexion")
         LOGOUT = "logout", _("déconnexion")

@@ -115,7 +115,7 @@ def _recording_audio_delete(*, recording_id: int, now: datetime.datetime, days: 
     recording.save(update_fields=["file", "audio_deleted_at"])
     audit_record(
         user=None,
-        action=AuditEvent.Action.UPDATE,
+        action=AuditEvent.Action.DELETE,
         obj=recording,
         dossier_id=recording.consultation.dossier_id,
         detail=f"audio supprimé : durée de conservation de {days} jours après signature",

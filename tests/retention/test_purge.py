@@ -65,7 +65,7 @@ def test_audio_deleted_after_the_period_transcript_and_report_stay(
     events = purge_events()
     assert sorted(int(e.object_id) for e in events) == [r.pk for r in recordings]
     assert {(e.action, e.dossier_id, e.username) for e in events} == {
-        (AuditEvent.Action.UPDATE, signed_report.dossier_id, "")
+        (AuditEvent.Action.DELETE, signed_report.dossier_id, "")
     }
     assert events.first().detail == (
         "audio supprimé : durée de conservation de 90 jours après signature"
