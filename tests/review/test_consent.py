@@ -16,6 +16,7 @@ from audit.models import AuditEvent
 from reports import services, transcription_pipeline
 from reports.models import Consultation, PipelineJob, Report, Transcript
 from reports.review.services import report_correction_start
+from reports.sharing.services import report_share
 from tests.fakes import FakeTranscriber
 from tests.review.conftest import sign
 from tests.uploads import upload
@@ -265,9 +266,12 @@ def test_external_member_sees_a_signed_report_only_once_sharing_is_consented(
 
     client.force_login(alice)
     consent_post(client, consultations[1])
-    assert "Partagé avec les membres externes de l'équipe de soins : Dora" in text(
-        client.get(report_url)
-    )
+    # Consent given, and still nothing until the clinician shares it with her by name.
+    client.force_login(dora)
+    assert client.get(report_url).status_code == 404
+    report_share(report=signed, recipient=dora, user=alice)
+    client.force_login(alice)
+    assert "Partagé avec : Dora" in text(client.get(report_url))
 
     client.force_login(dora)
     response = client.get(report_url)
@@ -295,6 +299,7 @@ def test_external_member_is_told_a_signed_version_was_replaced(
 ):
     for consultation in signed.dossier.consultations.all():
         Consultation.objects.filter(pk=consultation.pk).update(sharing_consent=True)
+    report_share(report=signed, recipient=dora, user=alice)
     correction = report_correction_start(report=signed, user=alice)
     sign(correction, clinician=alice, coordinator=charlie)
 
@@ -312,6 +317,7 @@ def test_external_member_pdf_has_no_transcripts(client, signed, dora, tmp_path):
     import subprocess
 
     Consultation.objects.filter(dossier=signed.dossier).update(sharing_consent=True)
+    report_share(report=signed, recipient=dora, user=signed.signed_by)
     client.force_login(dora)
     response = client.get(reverse("reports:report_pdf", args=[signed.pk]))
     assert response.status_code == 200
