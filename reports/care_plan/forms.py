@@ -51,9 +51,9 @@ class _EntryForm(forms.ModelForm):
         if self.kind == Entry.Kind.FOLLOW_UP:
             # A re-evaluation without a date reminds nobody.
             self.fields["target_date"].required = True
-            self.fields["target_date"].label = _("date de réévaluation")
-            self.fields["text"].label = _("ce qui est réévalué")
-            self.fields["professional"].label = _("professionnel qui réévalue")
+            self.fields["target_date"].label = _("Date de réévaluation")
+            self.fields["text"].label = _("Ce qui est réévalué")
+            self.fields["professional"].label = _("Professionnel qui réévalue")
 
 
 def entry_form_class(kind: str) -> type[_EntryForm]:
@@ -105,5 +105,5 @@ class SectionTextForm(forms.ModelForm):
     class Meta:
         model = CarePlanSection
         fields = ["body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
         labels = {"body": _("Texte de la section")}

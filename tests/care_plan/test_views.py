@@ -6,6 +6,7 @@ nothing."""
 
 import datetime as dt
 import re
+from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
@@ -50,7 +51,7 @@ def page_text(response) -> str:
     """The page as a reader sees it: tags dropped, whitespace collapsed."""
     html = response.content.decode()
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip())
 
 
 def proposal(plan, kind):
@@ -80,7 +81,9 @@ def test_the_clinician_starts_the_plan_from_the_validated_report_page(client, al
     assert plan.drafting_status == CarePlan.DraftingStatus.QUEUED
     page = client.get(plan_url(plan))
     assert page.status_code == 200
-    titles = re.findall(r'<section class="plan-section"[^>]*>\s*<h2>\d+\. ([^<]+)</h2>', page.content.decode())
+    titles = re.findall(
+        r'<section class="plan-section"[^>]*>\s*<h2>\d+\. ([^<]+)</h2>', page.content.decode()
+    )
     assert titles == [
         "Identification du plan et participants",
         "Besoins prioritaires",
@@ -148,11 +151,15 @@ def test_proposals_show_the_report_passage_they_come_from(client, alice, plan):
     assert "Proposition à relire" in block
     assert "« Nous recommandons une rééducation orthophonique" in block
     # The passage's section, linked to its place on the report page.
-    anchor = f'{reverse("reports:report_detail", args=[plan.report_id])}#section-{speech.source_section_id}'
+    report_url = reverse("reports:report_detail", args=[plan.report_id])
+    anchor = f"{report_url}#section-{speech.source_section_id}"
     assert f'href="{anchor}">Recommandations</a>' in block
     assert "Retenir" in block and "Écarter" in block
     assert "forfait précoce (PCO)" in block and "téléconsultation" in block
-    assert f"{Entry.objects.filter(status=Entry.Status.PROPOSED).count()} propositions à relire" in text
+    assert (
+        f"{Entry.objects.filter(status=Entry.Status.PROPOSED).count()} propositions à relire"
+        in text
+    )
 
 
 def test_the_clinician_retains_changes_and_sets_aside_proposals(client, alice, plan):
@@ -161,7 +168,9 @@ def test_the_clinician_retains_changes_and_sets_aside_proposals(client, alice, p
     need = proposal(plan, Entry.Kind.NEED)
     school = proposal(plan, Entry.Kind.SCHOOL)
 
-    accepted = client.post(plan_url(plan, "care_plan_entry_decide", speech.pk), {"decision": "accept"})
+    accepted = client.post(
+        plan_url(plan, "care_plan_entry_decide", speech.pk), {"decision": "accept"}
+    )
     assert accepted.status_code == 302
     edited = client.post(
         plan_url(plan, "care_plan_entry_edit", need.pk),
@@ -235,7 +244,12 @@ def test_the_clinician_adds_an_intervention_by_teleconsultation_on_the_early_pac
     html = client.get(plan_url(plan)).content.decode()
     row = html[html.index(f'<tr id="entry-{entry.pk}"') :]
     row = row[: row.index("</tr>")]
-    for shown in ("psychomotricité", "1 séance par semaine", "téléconsultation", "forfait précoce (PCO)"):
+    for shown in (
+        "psychomotricité",
+        "1 séance par semaine",
+        "téléconsultation",
+        "forfait précoce (PCO)",
+    ):
         assert shown in row
 
 
@@ -305,7 +319,12 @@ def test_the_coordinator_reads_the_plan_without_changing_it(client, charlie, pla
     assert page.status_code == 200
     assert "Proposition à relire" in html  # sees everything…
     assert "Lecture seule" in page_text(page)
-    for control in ('value="accept"', "Modifier puis retenir", "Signer le plan</button>", "Ajouter"):
+    for control in (
+        'value="accept"',
+        "Modifier puis retenir",
+        "Signer le plan</button>",
+        "Ajouter",
+    ):
         assert control not in html  # …and is offered no change
     assert [r.status_code for r in _post_everything(client, plan)] == [403] * 7
     assert not Entry.objects.filter(status=Entry.Status.ACCEPTED).exists()
@@ -323,7 +342,10 @@ def test_reading_the_plan_is_audited(client, alice, plan):
     client.force_login(alice)
     client.get(plan_url(plan))
     assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.READ, object_type="careplan", object_id=str(plan.pk), user_id=alice.pk
+        action=AuditEvent.Action.READ,
+        object_type="careplan",
+        object_id=str(plan.pk),
+        user_id=alice.pk,
     ).exists()
 
 
@@ -407,10 +429,10 @@ def test_the_dashboard_lists_overdue_and_upcoming_follow_ups(client, alice, char
     late = _follow_up(plan, alice, dt.date(2027, 2, 20), "Réévaluation du langage oral")
     soon = _follow_up(plan, alice, dt.date(2027, 3, 10), "Point d'étape psychomotricité")
     later = _follow_up(plan, alice, dt.date(2027, 9, 1), "Nouveau bilan global")
-    client.force_login(charlie)
     with time_machine.travel(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)):
+        client.force_login(charlie)  # sessions expire: signed in on the day
         page = client.get(reverse("reports:follow_ups"))
-        html = page.content.decode()
+        html = unescape(page.content.decode())
 
         def group(key):
             part = html[html.index(f'id="follow-ups-{key}"') :]
@@ -430,7 +452,7 @@ def test_the_dashboard_lists_overdue_and_upcoming_follow_ups(client, alice, char
             plan_url(plan, "follow_up_done", late.pk), {"next": reverse("reports:follow_ups")}
         )
         assert done.status_code == 302 and done.url == reverse("reports:follow_ups")
-        after = client.get(reverse("reports:follow_ups")).content.decode()
+        after = page_text(client.get(reverse("reports:follow_ups")))
         assert "Réévaluation du langage oral" not in after
         assert "Point d'étape psychomotricité" in after and "Nouveau bilan global" in after
 
@@ -439,8 +461,26 @@ def test_the_dashboard_lists_overdue_and_upcoming_follow_ups(client, alice, char
     assert soon.done_at is None and later.done_at is None
     # An outsider's dashboard is empty, and he cannot mark another team's follow-up.
     client.force_login(bob)
-    assert "Point d'étape psychomotricité" not in client.get(reverse("reports:follow_ups")).content.decode()
+    assert (
+        "Point d'étape psychomotricité"
+        not in client.get(reverse("reports:follow_ups")).content.decode()
+    )
     assert client.post(plan_url(plan, "follow_up_done", soon.pk)).status_code == 404
+
+
+def test_an_overdue_follow_up_is_marked_done_from_the_plan(client, alice, charlie, plan):
+    entry = _follow_up(plan, alice, dt.date(2027, 2, 20), "Réévaluation du langage oral")
+    with time_machine.travel(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)):
+        client.force_login(charlie)
+        html = client.get(plan_url(plan)).content.decode()
+        row = html[html.index(f'<tr id="entry-{entry.pk}"') :]
+        row = row[: row.index("</tr>")]
+        assert "row-overdue" in row and "en retard" in row
+        assert plan_url(plan, "follow_up_done", entry.pk) in row
+        done = client.post(plan_url(plan, "follow_up_done", entry.pk), follow=True)
+    text = page_text(done)
+    assert "Réévaluation marquée comme réalisée." in text
+    assert "réalisée le 01/03/2027" in text
 
 
 def test_follow_up_done_ignores_a_foreign_next_url(client, charlie, alice, plan):
