@@ -145,14 +145,24 @@ def _months(match: re.Match, number_group: int, unit_group: int) -> int:
     return number * (12 if match.group(unit_group).startswith("an") else 1)
 
 
+def _found(pattern: re.Pattern, text: str) -> str:
+    """The words ``pattern`` finds in the folded text, as the report writes them (with
+    their accents): folding keeps one character per character for French text."""
+    folded = fold(text)
+    match = pattern.search(folded)
+    if not match:
+        return ""
+    if len(folded) == len(text):
+        return text[match.start() : match.end()]
+    return match.group(0)
+
+
 def _frequency(text: str) -> str:
-    match = FREQUENCY.search(fold(text))
-    return match.group(0) if match else ""
+    return _found(FREQUENCY, text)
 
 
 def _duration(text: str) -> str:
-    match = DURATION.search(fold(text))
-    return match.group(0) if match else ""
+    return _found(DURATION, text)
 
 
 def rules_proposals(passages: Sequence[Passage]) -> list[Proposal]:

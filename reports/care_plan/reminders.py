@@ -11,7 +11,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.care_plan.models import CarePlanEntry
+from reports.care_plan.models import CarePlan, CarePlanEntry
 
 log = structlog.get_logger(__name__)
 Entry = CarePlanEntry
@@ -26,6 +26,8 @@ def follow_ups_to_remind(now=None):
         Entry.objects.filter(
             kind=Entry.Kind.FOLLOW_UP,
             status=Entry.Status.ACCEPTED,
+            # A plan's dates are commitments once it is signed, not while it is drafted.
+            section__care_plan__status=CarePlan.Status.SIGNED,
             done_at__isnull=True,
             reminded_at__isnull=True,
             target_date__lte=horizon,

@@ -92,6 +92,8 @@ def follow_ups_for_user(user: AbstractBaseUser, *, today: date | None = None) ->
         Entry.objects.filter(
             kind=Entry.Kind.FOLLOW_UP,
             status=Entry.Status.ACCEPTED,
+            # A plan's dates are commitments once it is signed, not while it is drafted.
+            section__care_plan__status=CarePlan.Status.SIGNED,
             done_at__isnull=True,
             section__care_plan__report__dossier__in=dossiers_for_care_team(user),
         )

@@ -47,7 +47,7 @@ def test_interventions_carry_type_frequency_place_and_funding_from_the_sentence(
     proposals = rules_proposals(passages(RECOMMENDATIONS))
     speech = next(p for p in by_kind(proposals, Kind.INTERVENTION) if p.cites == ("P1",))
     assert speech.intervention_type == CarePlanEntry.InterventionType.SPEECH
-    assert speech.frequency == "deux seances par semaine"
+    assert speech.frequency == "deux séances par semaine"
     assert speech.place == CarePlanEntry.Place.TELECONSULTATION
     assert speech.funding == CarePlanEntry.Funding.EARLY_PACKAGE
     types = {p.intervention_type for p in by_kind(proposals, Kind.INTERVENTION)}

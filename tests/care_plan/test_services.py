@@ -210,21 +210,40 @@ def test_the_referent_must_belong_to_the_care_team(plan, alice, bob):
         )
 
 
-def _accepted_follow_up(plan, alice, day):
-    return services.care_plan_entry_add(
+def signed_plan_following_up(alice, charlie, *days):
+    """A signed plan (report signed, proposals decided) with a re-evaluation on each day."""
+    plan = services.care_plan_start(report=signed_report(alice, charlie), user=alice, enqueue=False)
+    services.care_plan_draft_execute(care_plan_id=plan.pk, engine="extractive")
+    for row in proposals(plan):
+        services.care_plan_entry_decide(
+            entry=row, user=alice, accept=row.kind != Entry.Kind.FOLLOW_UP
+        )
+    rows = [
+        services.care_plan_entry_add(
+            section=plan.sections.get(key="plan-suivi"),
+            user=alice,
+            text="Réévaluation orthophonique",
+            professional="Orthophoniste",
+            target_date=day,
+        )
+        for day in days
+    ]
+    services.care_plan_sign(plan=plan, user=alice)
+    return rows
+
+
+def test_the_dashboard_sorts_follow_ups_of_signed_plans_by_due_date(plan, alice, charlie, bob):
+    today = dt.date(2027, 3, 1)
+    # A plan still drafted commits to nothing yet.
+    services.care_plan_entry_add(
         section=plan.sections.get(key="plan-suivi"),
         user=alice,
-        text="Réévaluation orthophonique",
-        professional="Orthophoniste",
-        target_date=day,
+        text="Réévaluation envisagée",
+        target_date=dt.date(2027, 2, 1),
     )
-
-
-def test_the_dashboard_sorts_follow_ups_by_due_date(plan, alice, charlie, bob):
-    today = dt.date(2027, 3, 1)
-    late = _accepted_follow_up(plan, alice, dt.date(2027, 2, 20))
-    soon = _accepted_follow_up(plan, alice, dt.date(2027, 3, 10))
-    later = _accepted_follow_up(plan, alice, dt.date(2027, 9, 1))
+    late, soon, later = signed_plan_following_up(
+        alice, charlie, dt.date(2027, 2, 20), dt.date(2027, 3, 10), dt.date(2027, 9, 1)
+    )
     board = follow_ups_for_user(charlie, today=today)
     assert (board.overdue, board.upcoming, board.later) == ([late], [soon], [later])
     assert follow_ups_for_user(bob, today=today).overdue == []
@@ -232,12 +251,13 @@ def test_the_dashboard_sorts_follow_ups_by_due_date(plan, alice, charlie, bob):
     assert follow_ups_for_user(charlie, today=today).overdue == []
 
 
-def test_the_coordinator_is_reminded_once_without_patient_details(plan, alice, charlie):
+def test_the_coordinator_is_reminded_once_without_patient_details(alice, charlie):
     charlie.email = "charlie@example.org"
     charlie.save()
-    _accepted_follow_up(plan, alice, dt.date(2027, 3, 10))
-    _accepted_follow_up(plan, alice, dt.date(2027, 2, 1))
-    _accepted_follow_up(plan, alice, dt.date(2027, 12, 1))  # too far ahead to remind
+    # Soon, overdue, and too far ahead to remind.
+    rows = signed_plan_following_up(
+        alice, charlie, dt.date(2027, 3, 10), dt.date(2027, 2, 1), dt.date(2027, 12, 1)
+    )
     with time_machine.travel(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)):
         assert follow_up_reminders_send() == 1
         assert follow_up_reminders_send() == 0
@@ -246,5 +266,5 @@ def test_the_coordinator_is_reminded_once_without_patient_details(plan, alice, c
     assert "1 réévaluation(s) en retard" in email.body
     assert "1 réévaluation(s) prévue(s)" in email.body
     assert "/suivis/" in email.body
-    patient = plan.report.dossier.patient
+    patient = rows[0].section.care_plan.report.dossier.patient
     assert patient.code not in email.body and patient.initials not in email.body

@@ -415,6 +415,13 @@ def test_an_external_member_reads_the_signed_plan_once_shared(client, alice, cha
 # --- Follow-ups -------------------------------------------------------------------------------
 
 
+def _sign_everything(plan, alice):
+    """Report signed, proposals decided, plan signed: its dates are now commitments."""
+    report_transition(report=plan.report, name="sign", user=alice)
+    _decide_all(plan, alice)
+    services.care_plan_sign(plan=plan, user=alice)
+
+
 def _follow_up(plan, user, day, text):
     return services.care_plan_entry_add(
         section=section(plan, "plan-suivi"),
@@ -429,6 +436,7 @@ def test_the_dashboard_lists_overdue_and_upcoming_follow_ups(client, alice, char
     late = _follow_up(plan, alice, dt.date(2027, 2, 20), "Réévaluation du langage oral")
     soon = _follow_up(plan, alice, dt.date(2027, 3, 10), "Point d'étape psychomotricité")
     later = _follow_up(plan, alice, dt.date(2027, 9, 1), "Nouveau bilan global")
+    _sign_everything(plan, alice)
     with time_machine.travel(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)):
         client.force_login(charlie)  # sessions expire: signed in on the day
         page = client.get(reverse("reports:follow_ups"))
@@ -498,6 +506,7 @@ def test_the_reminder_email_points_to_the_dashboard_without_naming_the_child(
     charlie.email = "charlie@example.org"
     charlie.save()
     _follow_up(plan, alice, dt.date(2027, 2, 20), "Réévaluation du langage oral")
+    _sign_everything(plan, alice)
     with time_machine.travel(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)):
         assert follow_up_reminders_send() == 1
         assert follow_up_reminders_send() == 0
