@@ -3,10 +3,10 @@ typed as HTML rendered as HTML."""
 
 from reports.drafting import services as drafting
 from reports.pdf import render_report_pdf
-from tests.reports.test_pdf import pdf_text
+from tests.pdf.support import pdf_text
 
 
-def test_the_pdf_shows_the_rendered_list(report, section, alice, tmp_path):
+def test_the_pdf_shows_the_rendered_list(report, section, alice):
     drafting.section_text_save(
         section=section,
         text="Signes relevés **par les parents** :\n\n- absence de pointage\n- *pas de réponse "
@@ -15,7 +15,7 @@ def test_the_pdf_shows_the_rendered_list(report, section, alice, tmp_path):
         based_on=1,
     )
 
-    text = pdf_text(render_report_pdf(report), tmp_path)
+    text = pdf_text(render_report_pdf(report), layout=True)
 
     assert "Signes relevés par les parents :" in text
     assert "• absence de pointage" in text and "• pas de réponse au prénom" in text

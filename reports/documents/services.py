@@ -1,0 +1,206 @@
+"""Writes on the final PDF documents: asking for one (rendered by a worker), rendering it,
+and asking for the final documents when a report or its care plan is signed.
+
+A document is rendered once and kept: what was downloaded and shared is the file that was
+stored, with its SHA-256. The team's copy has the transcripts as an annex; the recipients'
+copy has neither the transcripts nor a care plan that is not signed."""
+
+import hashlib
+import secrets
+import time
+from datetime import timedelta
+
+import structlog
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from reports.care_plan.models import CarePlan
+from reports.documents.models import RenderedDocument
+from reports.models import Report
+from reports.permissions import can
+from reports.services import ServiceError
+
+log = structlog.get_logger(__name__)
+Action = AuditEvent.Action
+Audience = RenderedDocument.Audience
+Status = RenderedDocument.Status
+
+RENDER_FAILED = (
+    "Le PDF n'a pas pu être produit (erreur interne). L'équipe technique peut la retrouver "
+    "avec la référence du document n° {document_id} ; vous pouvez le demander à nouveau."
+)
+# A render takes seconds: a document still queued or running after this long was lost (a
+# broker restart, a worker killed) and is no longer offered for reuse; asking again makes a
+# new one.
+STALE_AFTER = timedelta(minutes=15)
+
+
+def _is_frozen(report: Report, care_plan: CarePlan | None) -> bool:
+    """Signed content never changes: a document rendered from it stays right."""
+    return report.is_signed and (care_plan is None or care_plan.status == CarePlan.Status.SIGNED)
+
+
+def _reusable(report: Report, care_plan: CarePlan | None, audience: str) -> RenderedDocument | None:
+    """A document that shows, or will show once rendered, the content as it is now."""
+    same = RenderedDocument.objects.filter(report=report, care_plan=care_plan, audience=audience)
+    live = same.filter(created_at__gte=timezone.now() - STALE_AFTER)
+    # A queued document is rendered from the content as it is when a worker takes it.
+    queued = live.filter(status=Status.QUEUED).first()
+    if queued is not None or not _is_frozen(report, care_plan):
+        return queued
+    signatures = [report.signed_at] + ([care_plan.signed_at] if care_plan else [])
+    since_signed = max(signatures)
+    return (
+        same.filter(status=Status.DONE, created_at__gte=since_signed).first()
+        or live.filter(status=Status.RUNNING, created_at__gte=since_signed).first()
+    )
+
+
+@transaction.atomic
+def document_request(
+    *,
+    report: Report,
+    care_plan: CarePlan | None = None,
+    audience: str,
+    user: AbstractBaseUser | None,
+    enqueue: bool = True,
+) -> RenderedDocument:
+    """Ask for the PDF of ``report`` (with ``care_plan`` as its second part) for
+    ``audience``; rendered by a worker after commit (``enqueue=False``: the caller runs
+    ``document_render_execute``). A document still queued, or one of signed content
+    already rendered (or being rendered) since the signatures, is returned instead of a
+    new one. Recipients' documents are made of signed reports only, and never carry a
+    care plan that is not signed (it is left out). ``user`` None: asked by the system
+    (at signature)."""
+    from reports.tasks import render_document
+
+    if audience not in Audience.values:
+        raise ServiceError("Destinataires du document inconnus.")
+    if user is not None and not can(user, "reports.view_report_sources", report):
+        raise ServiceError("Les documents PDF sont produits à la demande de l'équipe de soins.")
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if care_plan is not None:
+        care_plan = CarePlan.objects.get(pk=care_plan.pk)
+        if care_plan.report_id != report.pk:
+            raise ServiceError("Ce plan d'interventions n'est pas celui de ce compte rendu.")
+    if audience == Audience.RECIPIENT:
+        if not report.is_signed:
+            raise ServiceError(
+                "Le document destiné aux destinataires se produit une fois le compte rendu signé."
+            )
+        if care_plan is not None and care_plan.status != CarePlan.Status.SIGNED:
+            care_plan = None
+    existing = _reusable(report, care_plan, audience)
+    if existing is not None:
+        return existing
+    document = RenderedDocument.objects.create(
+        report=report, care_plan=care_plan, audience=audience, requested_by=user
+    )
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        obj=document,
+        dossier_id=report.dossier_id,
+        detail=f"PDF demandé ({document.get_audience_display()})",
+    )
+    if enqueue:
+        transaction.on_commit(lambda: render_document.delay(document.pk))
+    return document
+
+
+def documents_for_signature(
+    *, report: Report, user: AbstractBaseUser | None, enqueue: bool = True
+) -> list[RenderedDocument]:
+    """The final documents of a report just signed, or of its care plan just signed: the
+    team's copy and the recipients' copy, each with the care plan if the report has one
+    (the recipients' copy only once the plan is signed). Called by the signing services,
+    inside their transaction: rendering starts after commit. Safe to call twice."""
+    plan = CarePlan.objects.filter(report=report).first()
+    return [
+        document_request(
+            report=report, care_plan=plan, audience=audience, user=user, enqueue=enqueue
+        )
+        for audience in (Audience.TEAM, Audience.RECIPIENT)
+    ]
+
+
+def _claim(document_id: int) -> RenderedDocument | None:
+    with transaction.atomic():
+        document = (
+            RenderedDocument.objects.select_for_update()
+            .select_related("report", "care_plan")
+            .get(pk=document_id)
+        )
+        if document.status != Status.QUEUED:
+            return None
+        document.status = Status.RUNNING
+        document.save(update_fields=["status"])
+    return document
+
+
+def document_render_execute(*, document_id: int) -> RenderedDocument | None:
+    """Render a queued document and store it (under MEDIA documents/, with its SHA-256,
+    size, page count and rendering time), then mark it done. Safe to run twice: a document
+    that is not queued (done, failed, or taken by another worker) is skipped (returns
+    None). A transient database error puts it back in the queue for the task's retry; any
+    other failure is recorded on the document with a message for the user, and re-raised
+    for the log."""
+    from reports.pdf import report_pdf_render
+
+    document = _claim(document_id)
+    if document is None:
+        return None
+    started = time.perf_counter()
+    try:
+        rendered = report_pdf_render(
+            document.report,
+            care_plan=document.care_plan,
+            with_transcripts=document.audience == Audience.TEAM,
+        )
+        seconds = time.perf_counter() - started
+        _store(
+            document_id=document_id, content=rendered.content, pages=rendered.pages, seconds=seconds
+        )
+    except OperationalError:
+        RenderedDocument.objects.filter(pk=document_id, status=Status.RUNNING).update(
+            status=Status.QUEUED
+        )
+        raise
+    except Exception:
+        log.exception("document.render_failed", document_id=document_id)
+        RenderedDocument.objects.filter(pk=document_id).update(
+            status=Status.FAILED,
+            error_message=RENDER_FAILED.format(document_id=document_id),
+            finished_at=timezone.now(),
+        )
+        raise
+    log.info("document.rendered", document_id=document_id, pages=rendered.pages, seconds=seconds)
+    return RenderedDocument.objects.get(pk=document_id)
+
+
+@transaction.atomic
+def _store(*, document_id: int, content: bytes, pages: int, seconds: float) -> None:
+    document = RenderedDocument.objects.select_for_update().get(pk=document_id)
+    if document.status != Status.RUNNING:  # nothing else changes it while running: safety
+        return
+    # A random name: the stored path says nothing of the child.
+    document.file.save(f"{secrets.token_hex(16)}.pdf", ContentFile(content), save=False)
+    document.sha256 = hashlib.sha256(content).hexdigest()
+    document.size_bytes = len(content)
+    document.pages = pages
+    document.seconds = round(seconds, 3)
+    document.status = Status.DONE
+    document.error_message = ""
+    document.finished_at = timezone.now()
+    document.save()
+    audit_record(
+        user=None,
+        action=Action.UPDATE,
+        obj=document,
+        dossier_id=document.report.dossier_id,
+        detail=f"PDF produit ({pages} pages, SHA-256 {document.sha256})",
+    )
