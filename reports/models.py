@@ -520,6 +520,8 @@ class TranscriptionChunk(models.Model):
 
 # Drafting's and review's models live with them; importing them here registers them in
 # this app.
+from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection  # noqa: E402, F401
+from reports.documents.models import RenderedDocument  # noqa: E402, F401
 from reports.drafting.models import (  # noqa: E402, F401
     Contradiction,
     DraftRun,
@@ -530,6 +532,4 @@ from reports.drafting.models import (  # noqa: E402, F401
     Utterance,
 )
 from reports.review.models import ReportEvent, ReviewComment  # noqa: E402, F401
-from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection  # noqa: E402, F401
 from reports.sharing.models import Share  # noqa: E402, F401
-from reports.documents.models import RenderedDocument  # noqa: E402, F401

@@ -115,7 +115,9 @@ def plan_is_open(user, plan) -> bool:
 
 @rules.predicate
 def plan_report_shared(user, plan) -> bool:
-    return plan is not None and is_shared(user, plan.report) and is_shared_with_user(user, plan.report)
+    return (
+        plan is not None and is_shared(user, plan.report) and is_shared_with_user(user, plan.report)
+    )
 
 
 @rules.predicate

@@ -90,4 +90,6 @@ urlpatterns = [
     ),
 ]
 # Each of these views modules lists its own routes.
-urlpatterns += care_plan.urlpatterns + documents.urlpatterns + sharing.urlpatterns + fhir.urlpatterns
+urlpatterns += (
+    care_plan.urlpatterns + documents.urlpatterns + sharing.urlpatterns + fhir.urlpatterns
+)

@@ -82,15 +82,15 @@ def care_plan_start(*, report: Report, user: AbstractBaseUser, enqueue: bool = T
     from the report queued (after commit; ``enqueue=False``: the caller runs it).
     Idempotent: an existing plan is returned as it is."""
     report = Report.objects.select_for_update().get(pk=report.pk)
-    existing = CarePlan.objects.filter(report=report).first()
-    if existing is not None:
-        return existing
     _require(
         user,
         "reports.add_care_plan",
         report,
         "Le plan d'interventions s'établit par le clinicien, à partir d'un compte rendu validé.",
     )
+    existing = CarePlan.objects.filter(report=report).first()
+    if existing is not None:
+        return existing
     coordinator = (
         DossierMember.objects.filter(
             dossier_id=report.dossier_id, role=DossierMember.Role.COORDINATOR
@@ -519,16 +519,11 @@ def care_plan_sign(*, plan: CarePlan, user: AbstractBaseUser) -> CarePlan:
         dossier_id=plan.report.dossier_id,
         detail=f"plan signé (SHA-256 {plan.signed_sha256})",
     )
-    _documents_after_signature(plan.report, user)
+    from reports.documents.services import documents_for_signature
+
+    # The final PDFs (report and plan) are rendered once, by a worker, after commit.
+    documents_for_signature(report=plan.report, user=user)
     return plan
-
-
-def _documents_after_signature(report: Report, user) -> None:
-    try:
-        from reports.documents.services import documents_for_signature
-    except ImportError:  # rendering of final documents not installed
-        return
-    documents_for_signature(report=report, user=user)
 
 
 # --- Follow-ups -----------------------------------------------------------------------------------

@@ -173,6 +173,11 @@ def report_transition(
         message=message,
     )
     audit_record(user=user, action=Action.TRANSITION, obj=report, detail=detail)
+    if report.status == Report.Status.SIGNED:
+        from reports.documents.services import documents_for_signature
+
+        # The final PDFs are rendered once, by a worker, after commit.
+        documents_for_signature(report=report, user=user)
     return report
 
 

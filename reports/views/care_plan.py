@@ -251,9 +251,9 @@ def care_plan_identification(request, plan_id: int):
 
 @login_required
 @require_http_methods(["POST"])
-def care_plan_section_text(request, plan_id: int, section_id: int):
+def care_plan_section_text(request, plan_id: int, plan_section_id: int):
     plan = _open_plan(request, plan_id)
-    section = get_object_or_404(plan.sections, pk=section_id)
+    section = get_object_or_404(plan.sections, pk=plan_section_id)
     prefix = f"text-{section.pk}"
     form = SectionTextForm(request.POST, instance=section, prefix=prefix)
     if form.is_valid():
@@ -275,9 +275,9 @@ def _entry_fields(form) -> dict:
 
 @login_required
 @require_http_methods(["POST"])
-def care_plan_entry_add(request, plan_id: int, section_id: int):
+def care_plan_entry_add(request, plan_id: int, plan_section_id: int):
     plan = _open_plan(request, plan_id)
-    section = get_object_or_404(plan.sections, pk=section_id)
+    section = get_object_or_404(plan.sections, pk=plan_section_id)
     kind = entry_kind(section.key)
     if kind is None:
         messages.error(request, "Cette section du plan est un texte libre, sans lignes.")
@@ -454,12 +454,12 @@ urlpatterns = [
         name="care_plan_identification",
     ),
     path(
-        "plans/<int:plan_id>/sections/<int:section_id>/texte/",
+        "plans/<int:plan_id>/sections/<int:plan_section_id>/texte/",
         care_plan_section_text,
         name="care_plan_section_text",
     ),
     path(
-        "plans/<int:plan_id>/sections/<int:section_id>/lignes/",
+        "plans/<int:plan_id>/sections/<int:plan_section_id>/lignes/",
         care_plan_entry_add,
         name="care_plan_entry_add",
     ),

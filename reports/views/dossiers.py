@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.services import audit_read
 from reports import selectors, services
 from reports.audio_responses import audio_response
+from reports.documents.selectors import report_care_plan_for
 from reports.forms import (
     ConsultationRecordingForm,
     DossierForm,
@@ -209,6 +210,7 @@ def report_pdf(request, report_id: int):
     response = HttpResponse(
         render_report_pdf(
             report,
+            care_plan=report_care_plan_for(request.user, report),
             with_transcripts=can(request.user, "reports.view_report_sources", report),
         ),
         content_type="application/pdf",

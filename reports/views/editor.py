@@ -11,6 +11,7 @@ from django_htmx.http import reswap, retarget
 
 from audit.services import audit_read
 from reports import selectors
+from reports.documents.selectors import documents_panel
 from reports.drafting import selectors as drafting_selectors
 from reports.drafting import services as drafting_services
 from reports.drafting.models import EditJob, SectionVersion, Statement
@@ -27,7 +28,11 @@ def report_detail(request, report_id: int):
     report = selectors.report_for_user(request.user, report_id)
     audit_read(request, report)
     if not can(request.user, "reports.view_report_sources", report):
-        return render(request, "reports/report_shared.html", {"report": report})
+        return render(
+            request,
+            "reports/report_shared.html",
+            {**documents_panel(request.user, report), "report": report},
+        )
     return _report_page(request, report)
 
 
@@ -36,6 +41,7 @@ def _report_page(request, report, *, conflict: dict | None = None, status: int =
         request,
         "reports/report_detail.html",
         {
+            **documents_panel(request.user, report),
             "report": report,
             "can_edit": can(request.user, "reports.change_report", report),
             "edit_jobs": drafting_selectors.report_active_edit_jobs(report),

@@ -108,3 +108,28 @@ def validated_report(alice, charlie) -> Report:
 def signed_report(alice, charlie) -> Report:
     report = validated_report(alice, charlie)
     return report_transition(report=report, name="sign", user=alice)
+
+
+# A synthesis and two care-plan sections: added to a dossier whose report grid is another
+# protocol (a protocol needs at least one report section).
+CARE_PLAN_SECTIONS_PROTOCOL = """
+format: neddie-protocol/1
+slug: plan-test
+title: Plan d'interventions de test
+scope: report
+version:
+  source_status: synthesis
+  sources: [Synthèse écrite pour les tests]
+  sections:
+    - key: synthese
+      title: Synthèse
+      guidance: Pour les tests.
+    - key: plan-interventions
+      title: Interventions
+      kind: care_plan
+      guidance: Pour les tests.
+    - key: plan-suivi
+      title: Suivi et réévaluation
+      kind: care_plan
+      guidance: Pour les tests.
+"""

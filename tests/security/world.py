@@ -8,17 +8,27 @@ Named users (tests/conftest.py's, and two more):
 - dave: external member of its team (DossierMember.Role.EXTERNAL);
 - bob: clinician of another dossier, an outsider to this one;
 - eve: admin (staff and superuser), in no care team.
+
+The report has a care plan (started while it was validated, with a follow-up, then the
+report was reopened), a share with the coordinator, and, once signed, a share with dave.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from reports import services
+from reports.care_plan import services as care_plans
+from reports.documents import services as documents
+from reports.documents.models import RenderedDocument
 from reports.drafting import services as drafting
 from reports.drafting.models import EditJob, SectionVersion, Statement
 from reports.drafting.selectors import statements_to_verify
 from reports.models import Consultation, Dossier, DossierMember, Recording, Report
 from reports.review import services as review
 from reports.review.models import ReviewComment
+from reports.sharing.models import Share
+from reports.sharing.services import report_share
+from tests.care_plan.support import CARE_PLAN_SECTIONS_PROTOCOL
 from tests.drafting.dossiers import consult, drafted
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.drafting.transcripts import PARENT_INTERVIEW
@@ -48,8 +58,13 @@ def build_world(wav) -> World:
     }
     alice, charlie = users["alice"], users["charlie"]
     protocol = import_published(DRAFTING_PROTOCOL).protocol
+    plan_protocol = import_published(CARE_PLAN_SECTIONS_PROTOCOL).protocol
     dossier = services.dossier_create(
-        initials="LM", birth_date=None, sex="M", protocols=[protocol], created_by=alice
+        initials="LM",
+        birth_date=None,
+        sex="M",
+        protocols=[protocol, plan_protocol],
+        created_by=alice,
     )
     services.dossier_member_add(dossier=dossier, user=charlie, role=DossierMember.Role.COORDINATOR)
     services.dossier_member_add(
@@ -84,7 +99,19 @@ def build_world(wav) -> World:
     )
     review.review_comment_resolve(comment=comment, user=alice)
     review.report_transition(report=report, name="validate", user=alice)
+    plan = care_plans.care_plan_start(report=report, user=alice, enqueue=False)
+    care_plans.care_plan_draft_execute(care_plan_id=plan.pk, engine="extractive")
+    follow_up = care_plans.care_plan_entry_add(
+        section=plan.sections.get(key="plan-suivi"),
+        user=alice,
+        text="Réévaluation de la communication",
+        target_date=date(2030, 1, 15),
+    )
     review.report_transition(report=report, name="reopen", user=alice)
+    document = documents.document_request(
+        report=report, audience=RenderedDocument.Audience.TEAM, user=alice, enqueue=False
+    )
+    documents.document_render_execute(document_id=document.pk)
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT
 
@@ -101,6 +128,13 @@ def build_world(wav) -> World:
         "consultation_id": consultation.pk,
         "recording_id": recording.pk,
         "segment_id": recording.transcript.segments.first().pk,
+        "plan_id": plan.pk,
+        "plan_section_id": follow_up.section_id,
+        "entry_id": follow_up.pk,
+        "document_id": document.pk,  # the team's copy, rendered
+        # A share with the coordinator, written directly (a draft cannot be shared): the
+        # URLs about one share need an id in every status.
+        "share_id": Share.objects.create(report=report, recipient=charlie, granted_by=alice).pk,
     }
     return World(users, dossier, report, consultation, recording, objects)
 
@@ -116,7 +150,9 @@ def report_signed(world: World) -> None:
         drafting.statement_keep(statement=statement, user=alice)
     review.report_transition(report=world.report, name="submit", user=alice)
     review.report_transition(report=world.report, name="approve", user=charlie)
-    review.report_transition(report=world.report, name="sign", user=alice)
+    signed = review.report_transition(report=world.report, name="sign", user=alice)
+    # The external member reads what is shared with him by name.
+    report_share(report=signed, recipient=world.users["dave"], user=alice)
 
 
 # The report's status in each scenario, and how to get there from the draft.
