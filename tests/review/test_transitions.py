@@ -12,6 +12,7 @@ from reports.models import Report
 from reports.review.models import ReportEvent
 from reports.review.services import WorkflowError, report_transition
 from reports.review.transitions import TRANSITIONS
+from reports.sharing.models import Share
 from tests.review.conftest import status_set
 
 PARTS = ["clinician", "coordinator", "external", "outsider"]
@@ -88,6 +89,9 @@ def test_view_makes_a_transition_only_for_its_role_from_its_statuses(
 ):
     client.force_login(team[part])
     status_set(report, status, signer=alice)
+    if status == Report.Status.SIGNED:
+        # Shared with the external member by name: he reads it, and may not move it.
+        Share.objects.create(report=report, recipient=team["external"], granted_by=alice)
     for name, transition in TRANSITIONS.items():
         url = reverse("reports:report_transition", args=[report.pk, name])
         before = written(report)
