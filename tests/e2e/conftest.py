@@ -35,8 +35,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+def _browser_page(browser):
+    """A page in its own context (its own cookies) that fails the test on any JavaScript
+    error."""
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -45,6 +46,17 @@ def page(browser):
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def page(browser):
+    yield from _browser_page(browser)
+
+
+@pytest.fixture
+def second_page(browser):
+    """A second person's browser: the reviewer, the coordinator."""
+    yield from _browser_page(browser)
 
 
 def log_in(page, live_server, username: str, password: str, *, admin: bool = False) -> None:

@@ -17,19 +17,6 @@ pytestmark = pytest.mark.e2e
 Entry = CarePlanEntry
 
 
-@pytest.fixture
-def second_page(browser):
-    """The coordinator's browser (its own cookies)."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
-
-
 def _submit(page, button) -> None:
     """Click a form's button and wait for the page it leads to."""
     with page.expect_navigation():

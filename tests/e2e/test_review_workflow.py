@@ -17,19 +17,6 @@ from tests.protocol_files import import_published
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def second_page(browser):
-    """A second person's browser (its own cookies)."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
-
-
 def _click_transition(page, name: str, message: str = "") -> None:
     form = page.locator(f"form.transition-{name}")
     if message:
