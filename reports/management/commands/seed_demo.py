@@ -1,13 +1,23 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from protocols.selectors import protocols_available
 from reports import services, transcription_pipeline
+from reports.care_plan.models import CarePlanEntry
+from reports.care_plan.services import (
+    care_plan_draft_execute,
+    care_plan_entry_add,
+    care_plan_entry_decide,
+    care_plan_identification_set,
+    care_plan_sign,
+    care_plan_start,
+)
 from reports.demo import (
     DEMO_ACCOUNTS,
     SpeechSynthesisError,
@@ -15,8 +25,11 @@ from reports.demo import (
     make_demo_recording,
 )
 from reports.drafting.models import DraftRun
-from reports.drafting.services import draft_run_execute, draft_run_request
+from reports.drafting.selectors import statements_to_verify
+from reports.drafting.services import draft_run_execute, draft_run_request, statement_keep
 from reports.models import Consultation, Dossier, PipelineJob, Report
+from reports.review.services import report_correction_start, report_transition
+from reports.sharing.services import report_share
 
 DEMO_INITIALS = "LD"
 # The report structure, then the screening grid for the child's age and the autism grid.
@@ -60,15 +73,16 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"La transcription de démonstration a échoué : {job.error_message}"
                 )
-        report = Report.objects.filter(
-            dossier__created_by=users["clinicienne"], dossier__patient__initials=DEMO_INITIALS
-        ).first()
+        report = dossier.reports.order_by("created_at").first()
         if report is not None and not report.runs.filter(status=DraftRun.Status.DONE).exists():
             self.stdout.write("Rédaction du brouillon de démonstration…")
             run = draft_run_request(report=report, enqueue=False)
             run = draft_run_execute(run_id=run.pk) or run
             if run.fallback_reason:
                 self.stdout.write(f"Avertissement : {run.fallback_reason}")
+        if report is not None and not dossier.reports.filter(status=Report.Status.SIGNED).exists():
+            self.stdout.write("Relecture, signature, plan d'interventions et partage…")
+            self._demo_signed_pathway(report, users)
         self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
         for username, *_rest in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username} / {credentials[username]}")
@@ -110,3 +124,54 @@ class Command(BaseCommand):
                 enqueue=False,
             )
         return job
+
+    @transaction.atomic
+    def _demo_signed_pathway(self, report, users):
+        """The whole pathway on the drafted report, as the demo team would walk it: reviewed,
+        signed, its care plan established (the report's proposals retained, an intervention
+        and a re-evaluation added) and signed, shared with the speech therapist; then a
+        correction started, so that the editor has a draft (version 2) to work on. The final
+        PDFs are rendered by the worker once neddie serves."""
+        clinician, coordinator = users["clinicienne"], users["coordinatrice"]
+        for statement in statements_to_verify(report):
+            statement_keep(statement=statement, user=clinician)
+        report_transition(report=report, name="submit", user=clinician)
+        report_transition(report=report, name="approve", user=coordinator)
+        report = report_transition(report=report, name="sign", user=clinician)
+
+        plan = care_plan_start(report=report, user=clinician, enqueue=False)
+        # Rules only: the plan's proposals come from the report's own words in a second.
+        care_plan_draft_execute(care_plan_id=plan.pk, engine="extractive")
+        for entry in CarePlanEntry.objects.filter(
+            section__care_plan=plan, status=CarePlanEntry.Status.PROPOSED
+        ):
+            care_plan_entry_decide(entry=entry, user=clinician, accept=True)
+        sections = {section.key: section for section in plan.sections.all()}
+        today = timezone.localdate()
+        if "plan-interventions" in sections:
+            care_plan_entry_add(
+                section=sections["plan-interventions"],
+                user=clinician,
+                intervention_type=CarePlanEntry.InterventionType.SPEECH,
+                text="Rééducation du langage oral et de la communication.",
+                professional="Paul Roux, orthophoniste",
+                frequency="1 séance par semaine",
+                duration="6 mois",
+                place=CarePlanEntry.Place.TELECONSULTATION,
+                funding=CarePlanEntry.Funding.EARLY_PACKAGE,
+            )
+        if "plan-suivi" in sections:
+            care_plan_entry_add(
+                section=sections["plan-suivi"],
+                user=clinician,
+                text="Réévaluation du langage avec la famille.",
+                professional="Orthophoniste et pédopsychiatre",
+                responsible=coordinator,
+                target_date=today + timedelta(days=10),
+            )
+        care_plan_identification_set(
+            plan=plan, user=clinician, coordinator=coordinator, participants="Mère, pédopsychiatre"
+        )
+        care_plan_sign(plan=plan, user=clinician)
+        report_share(report=report, recipient=users["orthophoniste"], user=clinician)
+        report_correction_start(report=report, user=clinician)

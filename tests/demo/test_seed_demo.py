@@ -1,0 +1,61 @@
+"""The demo's walk through the pathway (``seed_demo``): the drafted report reviewed, signed,
+its care plan established and signed, shared with the speech therapist, and a correction
+left as a draft for the editor. Transcription and drafting are faked here; `make run` does
+them for real."""
+
+import pytest
+from django.core.management import call_command
+
+from protocols.models import Protocol
+from reports import services
+from reports.care_plan.models import CarePlan, CarePlanEntry
+from reports.demo import DEMO_ACCOUNTS, demo_accounts_ensure
+from reports.documents.models import RenderedDocument
+from reports.management.commands.seed_demo import Command
+from reports.models import Consultation, Report
+from reports.sharing.models import Share
+from tests.drafting.dossiers import consult, drafted
+from tests.drafting.transcripts import PARENT_INTERVIEW
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_dossier(tmp_path, tone_wav, django_user_model):
+    call_command("load_default_protocols", verbosity=0)
+    demo_accounts_ensure(tmp_path / "accounts.json")
+    users = {u.username: u for u in django_user_model.objects.all()}
+    dossier = services.dossier_create(
+        initials="LD",
+        birth_date=None,
+        sex="M",
+        protocols=[Protocol.objects.get(slug="bilan-tnd")],
+        created_by=users["clinicienne"],
+    )
+    for username, _first, _last, role, _staff in DEMO_ACCOUNTS:
+        if role and role != "clinician":
+            services.dossier_member_add(dossier=dossier, user=users[username], role=role)
+    consultation = consult(dossier, users["clinicienne"], tone_wav, PARENT_INTERVIEW, day=3)
+    Consultation.objects.filter(pk=consultation.pk).update(sharing_consent=True)
+    drafted(dossier)
+    return dossier, users
+
+
+def test_the_demo_walks_the_whole_pathway(demo_dossier):
+    dossier, users = demo_dossier
+    report = dossier.reports.get()
+    Command()._demo_signed_pathway(report, users)
+
+    signed, correction = dossier.reports.order_by("created_at")
+    assert signed.status == Report.Status.SIGNED
+    assert (correction.status, correction.corrects_id) == (Report.Status.DRAFT, signed.pk)
+    plan = CarePlan.objects.get(report=signed)
+    assert plan.status == CarePlan.Status.SIGNED and plan.coordinator == users["coordinatrice"]
+    rows = CarePlanEntry.objects.filter(section__care_plan=plan)
+    assert not rows.filter(status=CarePlanEntry.Status.PROPOSED).exists()
+    assert rows.filter(kind="intervention", place="teleconsultation").exists()
+    assert rows.filter(kind="follow_up", responsible=users["coordinatrice"]).exists()
+    share = Share.objects.get(report=signed)
+    assert share.recipient == users["orthophoniste"] and share.is_active()
+    # The final documents wait for the worker that `make run` starts.
+    assert RenderedDocument.objects.filter(report=signed).count() >= 2
