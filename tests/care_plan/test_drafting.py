@@ -174,3 +174,38 @@ def test_a_model_proposal_repeating_a_rule_on_the_same_sentence_is_not_doubled()
     )
     result = draft_plan(given, llm=llm)
     assert len(by_kind(result.proposals, Kind.INTERVENTION)) == 1
+
+
+def test_a_model_repeating_itself_gives_one_row_and_the_grammar_caps_its_rows():
+    given = passages(SYNTHESIS, "synthese")
+    goal = {
+        "kind": "goal",
+        "text": "Enrichir l'expression orale à la maison.",
+        "cites": ["P1"],
+        "domain": "communication",
+    }
+    llm = ScriptedLLM([{"proposals": [goal, goal, goal]}])
+    result = draft_plan(given, llm=llm)
+    assert len(by_kind(result.proposals, Kind.GOAL)) == 1
+    assert llm.calls[0]["schema"]["properties"]["proposals"]["maxItems"] == 6
+
+
+def test_a_model_row_overlapping_a_rule_row_of_its_kind_is_not_proposed_twice():
+    given = passages(RECOMMENDATIONS[:2])
+    llm = ScriptedLLM(
+        [
+            {
+                "proposals": [
+                    {
+                        "kind": "intervention",
+                        "text": "Orthophonie, deux séances par semaine.",
+                        "cites": ["P1", "P2"],
+                        "domain": "communication",
+                        "intervention_type": "orthophonie",
+                    }
+                ]
+            }
+        ]
+    )
+    interventions = by_kind(draft_plan(given, llm=llm).proposals, Kind.INTERVENTION)
+    assert [p.cites for p in interventions] == [("P1",), ("P2",)]
