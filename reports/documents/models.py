@@ -20,9 +20,7 @@ class RenderedDocument(models.Model):
         DONE = "done", _("prêt")
         FAILED = "failed", _("échec")
 
-    report = models.ForeignKey(
-        "reports.Report", on_delete=models.PROTECT, related_name="documents"
-    )
+    report = models.ForeignKey("reports.Report", on_delete=models.PROTECT, related_name="documents")
     care_plan = models.ForeignKey(
         "reports.CarePlan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
