@@ -131,7 +131,9 @@ def documents_for_signature(
 def _claim(document_id: int) -> RenderedDocument | None:
     with transaction.atomic():
         document = (
-            RenderedDocument.objects.select_for_update()
+            # Only the document's row: PostgreSQL cannot lock the nullable side (no plan)
+            # of the outer join that brings the care plan.
+            RenderedDocument.objects.select_for_update(of=("self",))
             .select_related("report", "care_plan")
             .get(pk=document_id)
         )
