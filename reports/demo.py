@@ -109,6 +109,8 @@ def demo_accounts_ensure(credentials_file: Path) -> dict[str, str]:
                 "last_name": last,
                 "is_staff": is_staff,
                 "is_superuser": is_staff,
+                # Reserved domain: the emails (shares, reminders) go to the console backend.
+                "email": f"{username}@demo.neddie.invalid",
             },
         )
         if created or username not in saved:

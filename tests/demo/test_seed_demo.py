@@ -41,10 +41,12 @@ def demo_dossier(tmp_path, tone_wav, django_user_model):
     return dossier, users
 
 
-def test_the_demo_walks_the_whole_pathway(demo_dossier):
+def test_the_demo_walks_the_whole_pathway(demo_dossier, django_capture_on_commit_callbacks):
     dossier, users = demo_dossier
     report = dossier.reports.get()
-    Command()._demo_signed_pathway(report, users)
+    # As after a commit: the notification is sent, the renderings are queued for a worker.
+    with django_capture_on_commit_callbacks(execute=True):
+        Command()._demo_signed_pathway(report, users)
 
     signed, correction = dossier.reports.order_by("created_at")
     assert signed.status == Report.Status.SIGNED
@@ -57,5 +59,7 @@ def test_the_demo_walks_the_whole_pathway(demo_dossier):
     assert rows.filter(kind="follow_up", responsible=users["coordinatrice"]).exists()
     share = Share.objects.get(report=signed)
     assert share.recipient == users["orthophoniste"] and share.is_active()
+    # The speech therapist is told (by the console backend under `make run`).
+    assert share.notified_at is not None
     # The final documents wait for the worker that `make run` starts.
     assert RenderedDocument.objects.filter(report=signed).count() >= 2
