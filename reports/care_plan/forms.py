@@ -10,13 +10,10 @@ from reports.care_plan.layout import FIELDS_BY_KIND
 from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection
 from reports.forms import DateInput
 from reports.models import DossierMember
+from reports.people import display_name
+from reports.selectors import CARE_TEAM_ROLES
 
 Entry = CarePlanEntry
-CARE_TEAM = (DossierMember.Role.CLINICIAN, DossierMember.Role.COORDINATOR)
-
-
-def _member_label(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def team_members(plan: CarePlan, roles=None):
@@ -41,7 +38,7 @@ class _EntryForm(forms.ModelForm):
         if "responsible" in self.fields:
             field = self.fields["responsible"]
             field.queryset = team_members(plan)
-            field.label_from_instance = _member_label
+            field.label_from_instance = display_name
             field.empty_label = _("— personne de l'équipe —")
             field.help_text = _("Ou nommez le professionnel qui réévalue ci-dessus.")
         if "text" in self.fields:
@@ -93,8 +90,8 @@ class IdentificationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["coordinator"]
-        field.queryset = team_members(self.instance, CARE_TEAM)
-        field.label_from_instance = _member_label
+        field.queryset = team_members(self.instance, CARE_TEAM_ROLES)
+        field.label_from_instance = display_name
         field.empty_label = _("— à désigner —")
         self.fields["participants"].widget = forms.TextInput(
             attrs={"placeholder": "parents, pédopsychiatre, orthophoniste…"}

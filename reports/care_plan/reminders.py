@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.care_plan.models import CarePlan, CarePlanEntry
+from reports.people import display_name
 
 log = structlog.get_logger(__name__)
 Entry = CarePlanEntry
@@ -53,7 +54,7 @@ def follow_up_reminders_send(*, now=None) -> int:
         coordinator = entries[0].section.care_plan.coordinator
         overdue = sum(1 for e in entries if e.target_date < today)
         soon = len(entries) - overdue
-        lines = [f"Bonjour {coordinator.get_full_name() or coordinator.get_username()},", ""]
+        lines = [f"Bonjour {display_name(coordinator)},", ""]
         if overdue:
             lines.append(f"- {overdue} réévaluation(s) en retard ;")
         if soon:

@@ -21,6 +21,7 @@ from reports import selectors
 from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection
 from reports.documents.models import RenderedDocument
 from reports.models import Consultation, DossierMember, Report, ReportItem
+from reports.people import display_name
 
 Kind = CarePlanEntry.Kind
 
@@ -33,9 +34,10 @@ TOC_MIN_SECTIONS = 6
 
 
 def _is_care_team(user: AbstractBaseUser, report: Report) -> bool:
-    from reports.permissions import member_role
+    """The team's copy (with the transcripts) goes to those who may read the sources."""
+    from reports.permissions import can
 
-    return member_role(user, report) in selectors.CARE_TEAM_ROLES
+    return can(user, "reports.view_report_sources", report)
 
 
 def _recipient_documents(queryset: QuerySet[RenderedDocument]) -> QuerySet[RenderedDocument]:
@@ -124,18 +126,14 @@ class PlanSection:
     tables: list[EntryTable] = field(default_factory=list)
 
 
-def _name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
 def _day(value: date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else ""
 
 
 def _who(entry: CarePlanEntry) -> str:
-    return " — ".join(part for part in (_name(entry.responsible), entry.professional) if part)
+    return " — ".join(
+        part for part in (display_name(entry.responsible), entry.professional) if part
+    )
 
 
 # The columns of each kind of row: (header, value). The text column's header names what the
@@ -248,7 +246,10 @@ def _signature(obj) -> Signature:
     if obj is None or obj.status != "signed":
         return Signature(signed=False)
     return Signature(
-        signed=True, signer=_name(obj.signed_by), signed_at=obj.signed_at, sha256=obj.signed_sha256
+        signed=True,
+        signer=display_name(obj.signed_by),
+        signed_at=obj.signed_at,
+        sha256=obj.signed_sha256,
     )
 
 
@@ -301,7 +302,7 @@ def print_context(
         "sections": sections,
         "care_plan": care_plan,
         "plan_sections": plan_sections,
-        "plan_coordinator": _name(care_plan.coordinator) if care_plan else "",
+        "plan_coordinator": display_name(care_plan.coordinator) if care_plan else "",
         "toc": toc,
         "timelines": timelines,
         "report_signature": report_signature,

@@ -21,15 +21,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from reports.models import Share
+from reports.people import display_name
 
 log = structlog.get_logger(__name__)
 
 SHARE_SUBJECT = "neddie — un document vous a été partagé"
 INVITATION_SUBJECT = "neddie — invitation à consulter un document partagé"
-
-
-def _name(user: AbstractBaseUser) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def shared_with_me_url() -> str:
@@ -57,8 +54,8 @@ def _send(share: Share, subject: str, template: str, context: dict) -> bool:
     body = render_to_string(
         template,
         {
-            "recipient_name": _name(recipient),
-            "sender_name": _name(share.granted_by),
+            "recipient_name": display_name(recipient),
+            "sender_name": display_name(share.granted_by),
             "expires_at": share.expires_at,
             "has_message": bool(share.message.strip()),
             "shared_with_me_url": shared_with_me_url(),

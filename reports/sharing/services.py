@@ -20,6 +20,7 @@ from django.utils import timezone
 from audit.services import Action as AuditAction
 from audit.services import audit_record
 from reports.models import DossierMember, Report, Share
+from reports.people import display_name
 from reports.permissions import DENIED, can, member_role
 from reports.selectors import report_sharing_refusal
 from reports.services import ServiceError, _full_clean, dossier_member_add
@@ -68,7 +69,7 @@ def _share_save(
     role = member_role(recipient, report)
     if role is None:
         raise ServiceError(
-            f"{recipient.get_full_name() or recipient.get_username()} ne fait pas partie de "
+            f"{display_name(recipient)} ne fait pas partie de "
             "l'équipe de soins de ce dossier : invitez ce professionnel comme externe."
         )
     if recipient.pk == user.pk:

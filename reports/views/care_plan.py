@@ -21,6 +21,7 @@ from reports.care_plan import services
 from reports.care_plan.forms import IdentificationForm, SectionTextForm, entry_form
 from reports.care_plan.layout import entry_kind
 from reports.care_plan.models import CarePlan, CarePlanEntry
+from reports.people import display_name
 from reports.permissions import can, require
 from reports.services import ServiceError
 
@@ -31,10 +32,6 @@ PPS_NOTE = (
     "PPS : projet personnalisé de scolarisation (MDPH), à ne pas confondre avec le plan "
     "personnalisé de santé (HAS)."
 )
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def _plan_url(plan: CarePlan, anchor: str = "") -> str:
@@ -51,7 +48,7 @@ def _cell(entry: Entry, name: str) -> str:
     if value in (None, ""):
         return ""
     if name == "responsible":
-        return _name(value)
+        return display_name(value)
     if name == "target_date":
         return value.strftime("%d/%m/%Y")
     display = getattr(entry, f"get_{name}_display", None)

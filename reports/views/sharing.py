@@ -10,15 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import audit_read
 from reports import selectors
+from reports.people import display_name
 from reports.permissions import can, require
 from reports.services import ServiceError
 from reports.sharing import selectors as sharing_selectors
 from reports.sharing import services
 from reports.sharing.forms import InviteForm, RevokeForm, ShareForm
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _shares_page(request, report, *, share_form=None, invite_form=None, status=200):
@@ -67,11 +64,11 @@ def report_shares(request, report_id: int):
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Document partagé avec {_name(recipient)}.")
+            messages.success(request, f"Document partagé avec {display_name(recipient)}.")
             if not recipient.email:
                 messages.warning(
                     request,
-                    f"{_name(recipient)} n'a pas d'adresse e-mail : prévenez-le autrement.",
+                    f"{display_name(recipient)} n'a pas d'adresse e-mail : prévenez-le autrement.",
                 )
             return redirect("reports:report_shares", report_id=report.pk)
     return _shares_page(request, report, share_form=form)
@@ -114,7 +111,8 @@ def share_revoke(request, report_id: int, share_id: int):
             messages.error(request, exc.message)
         else:
             messages.success(
-                request, f"Partage révoqué : {_name(share.recipient)} n'a plus accès au document."
+                request,
+                f"Partage révoqué : {display_name(share.recipient)} n'a plus accès au document.",
             )
         return redirect("reports:report_shares", report_id=report.pk)
     return render(
