@@ -117,9 +117,3 @@ def report_pdf_render(
     the report but not its sources (the team's external members). ``care_plan``: printed
     after the report, from a new page; only its retained rows."""
     return html_to_pdf(report_html(report, care_plan=care_plan, with_transcripts=with_transcripts))
-
-
-def render_report_pdf(
-    report: Report, *, care_plan: CarePlan | None = None, with_transcripts: bool = True
-) -> bytes:
-    return report_pdf_render(report, care_plan=care_plan, with_transcripts=with_transcripts).content

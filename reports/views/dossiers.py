@@ -22,7 +22,7 @@ from reports.forms import (
     TrackForm,
 )
 from reports.models import Segment
-from reports.pdf import render_report_pdf
+from reports.pdf import report_pdf_render
 from reports.permissions import can, require
 from reports.retention import audio_deleted_message, audio_is_deleted
 from reports.sharing.selectors import report_download_detail
@@ -208,11 +208,11 @@ def report_pdf(request, report_id: int):
     # A recipient's download names the share it goes through (the sharing page counts them).
     audit_read(request, report, detail=report_download_detail(request.user, report))
     response = HttpResponse(
-        render_report_pdf(
+        report_pdf_render(
             report,
             care_plan=report_care_plan_for(request.user, report),
             with_transcripts=can(request.user, "reports.view_report_sources", report),
-        ),
+        ).content,
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'attachment; filename="compte-rendu-{report.pk}.pdf"'

@@ -2,7 +2,7 @@
 typed as HTML rendered as HTML."""
 
 from reports.drafting import services as drafting
-from reports.pdf import render_report_pdf
+from reports.pdf import report_pdf_render
 from tests.pdf.support import pdf_text
 
 
@@ -15,7 +15,7 @@ def test_the_pdf_shows_the_rendered_list(report, section, alice):
         based_on=1,
     )
 
-    text = pdf_text(render_report_pdf(report), layout=True)
+    text = pdf_text(report_pdf_render(report).content, layout=True)
 
     assert "Signes relevés par les parents :" in text
     assert "• absence de pointage" in text and "• pas de réponse au prénom" in text

@@ -11,7 +11,7 @@ import pytest
 
 from reports.care_plan.models import CarePlanEntry
 from reports.models import Consultation, ReportItem, Segment
-from reports.pdf import RefusedURL, StaticOnlyURLFetcher, render_report_pdf
+from reports.pdf import RefusedURL, StaticOnlyURLFetcher, report_pdf_render
 from tests.pdf.conftest import make_plan, sign_report
 from tests.pdf.support import flat, pdf_text, squeezed
 
@@ -94,7 +94,7 @@ def test_hostile_text_everywhere_renders_as_text_and_fetches_nothing(
     # (The signed report's own text is frozen: the next test writes it into a draft.)
 
     started = time.monotonic()
-    pdf = render_report_pdf(signed_report, care_plan=plan)
+    pdf = report_pdf_render(signed_report, care_plan=plan).content
     assert time.monotonic() - started < 30
 
     text = pdf_text(pdf)
@@ -119,7 +119,7 @@ def test_hostile_report_text_and_a_100_kb_line(report, alice, listener, fetched)
     report = sign_report(report, alice)
 
     started = time.monotonic()
-    pdf = render_report_pdf(report)
+    pdf = report_pdf_render(report).content
     seconds = time.monotonic() - started
 
     text = pdf_text(pdf)
@@ -150,7 +150,7 @@ def test_a_stored_value_outside_the_choices_prints_escaped(signed_report, alice,
     CarePlanEntry.objects.filter(section__care_plan=plan, kind="intervention").update(
         place='<img src="x">'
     )
-    text = flat(pdf_text(render_report_pdf(signed_report, care_plan=plan)))
+    text = flat(pdf_text(report_pdf_render(signed_report, care_plan=plan).content))
     assert '<img src="x">' in text
 
 

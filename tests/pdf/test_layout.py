@@ -6,7 +6,7 @@ import re
 import pytest
 
 from reports.models import Report
-from reports.pdf import render_report_pdf
+from reports.pdf import report_pdf_render
 from tests.pdf.conftest import make_plan, sign_report
 from tests.pdf.support import (
     flat,
@@ -22,7 +22,7 @@ from tests.protocol_files import REPORT_PROTOCOL
 
 @pytest.fixture
 def final_pdf(signed_report, signed_plan) -> bytes:
-    return render_report_pdf(signed_report, care_plan=signed_plan)
+    return report_pdf_render(signed_report, care_plan=signed_plan).content
 
 
 def test_identification_block(final_pdf, signed_report):
@@ -121,7 +121,7 @@ def test_the_care_plan_starts_on_its_own_page(final_pdf):
 
 
 def test_a_short_report_alone_has_no_table_of_contents(signed_report):
-    assert "Sommaire" not in pdf_text(render_report_pdf(signed_report))
+    assert "Sommaire" not in pdf_text(report_pdf_render(signed_report).content)
 
 
 def test_a_draft_is_stamped_brouillon_on_every_page(report):
@@ -131,7 +131,7 @@ def test_a_draft_is_stamped_brouillon_on_every_page(report):
     )
     section.save(update_fields=["body"])
 
-    pdf = render_report_pdf(report)
+    pdf = report_pdf_render(report).content
 
     pages = pdf_pages_text(pdf)
     assert len(pages) >= 3
@@ -146,7 +146,7 @@ def test_a_draft_is_stamped_brouillon_on_every_page(report):
 def test_a_draft_plan_of_a_signed_report_stamps_the_plan_pages_only(signed_report, alice, charlie):
     plan = make_plan(signed_report, clinician=alice, coordinator=charlie)
 
-    pdf = render_report_pdf(signed_report, care_plan=plan, with_transcripts=False)
+    pdf = report_pdf_render(signed_report, care_plan=plan, with_transcripts=False).content
 
     pages = pdf_pages_text(pdf)
     stamps = red_in_middle(pdf)
@@ -158,8 +158,8 @@ def test_a_draft_plan_of_a_signed_report_stamps_the_plan_pages_only(signed_repor
 
 
 def test_transcripts_annex_for_the_team_only(signed_report):
-    team = flat(pdf_text(render_report_pdf(signed_report)))
-    recipients = flat(pdf_text(render_report_pdf(signed_report, with_transcripts=False)))
+    team = flat(pdf_text(report_pdf_render(signed_report).content))
+    recipients = flat(pdf_text(report_pdf_render(signed_report, with_transcripts=False).content))
     assert "Annexe : transcriptions" in team
     assert "Il ne pointe jamais, il prend ma main pour aller vers l'objet." in team
     assert "Annexe" not in recipients and "Il ne pointe jamais" not in recipients
@@ -184,7 +184,7 @@ def test_draft_properties_and_letterhead_from_settings(report, settings):
     settings.REPORT_LETTERHEAD = "CRA de test"
     settings.REPORT_LETTERHEAD_LINES = ["1 rue des Essais, 75000 Paris", "Tél. 01 00 00 00 00"]
 
-    pdf = render_report_pdf(report)
+    pdf = report_pdf_render(report).content
 
     assert pdf_info(pdf)["Author"] == "CRA de test"  # no signer yet
     first = pdf_pages_text(pdf)[0]
@@ -217,6 +217,6 @@ def test_long_reports_get_a_table_of_contents(alice, tone_wav):
     report = sign_report(report, alice)
     assert report.status == Report.Status.SIGNED
 
-    pages = pdf_pages_text(render_report_pdf(report), layout=True)
+    pages = pdf_pages_text(report_pdf_render(report).content, layout=True)
     assert "Sommaire" in pages[0]
     assert re.search(r"8\. Section supplémentaire 4 ?\.+ ?\d+", pages[0])

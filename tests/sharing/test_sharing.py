@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from reports.models import DossierMember, Report, Share
+from reports.pdf import RenderedPDF
 from reports.services import ServiceError
 from reports.sharing import services
 from reports.sharing.emails import INVITATION_SUBJECT, SHARE_SUBJECT
@@ -469,7 +470,9 @@ def test_each_download_by_a_recipient_is_recorded_against_the_share(
     client, signed, alice, dave, monkeypatch
 ):
     # The PDF's content is not what this test is about.
-    monkeypatch.setattr(dossier_views, "render_report_pdf", lambda *a, **k: b"%PDF-1.7\n")
+    monkeypatch.setattr(
+        dossier_views, "report_pdf_render", lambda *a, **k: RenderedPDF(b"%PDF-1.7\n", pages=1)
+    )
     share = services.report_share(report=signed, recipient=dave, user=alice)
     client.force_login(dave)
     for _ in range(2):

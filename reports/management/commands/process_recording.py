@@ -14,7 +14,7 @@ from reports.drafting.llm import ENGINES
 from reports.drafting.selectors import report_draft_as_dict
 from reports.drafting.services import draft_run_execute, draft_run_request
 from reports.models import Consultation, PipelineJob, Report
-from reports.pdf import render_report_pdf
+from reports.pdf import report_pdf_render
 from reports.selectors import report_sources
 
 CLI_CONSENT = "attesté par l'opérateur (ligne de commande)"
@@ -111,7 +111,7 @@ class Command(BaseCommand):
         if run.fallback_reason:
             self.stderr.write(f"Avertissement : {run.fallback_reason}")
         if options["pdf"]:
-            options["pdf"].write_bytes(render_report_pdf(report))
+            options["pdf"].write_bytes(report_pdf_render(report).content)
             self.stdout.write(f"PDF : {options['pdf']}")
         if options["json"]:
             options["json"].write_text(
