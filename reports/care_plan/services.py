@@ -17,9 +17,10 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from protocols.models import ProtocolSection
 from protocols.selectors import version_grid
-from reports.care_plan.drafting import Passage, PlanDraft, draft_plan
+from reports.care_plan.drafting import CONCLUDING, Passage, PlanDraft, draft_plan
 from reports.care_plan.layout import SECTION_BY_ENTRY_KIND, entry_kind
 from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection
+from reports.drafting.text import fold
 from reports.models import DossierMember, Report, ReportSection
 from reports.permissions import can
 from reports.rich_text import sentences
@@ -166,9 +167,6 @@ def report_passages(report: Report) -> list[tuple[Passage, ReportSection]]:
     """The sentences of the report's conclusions (synthesis, conclusion, recommendations,
     by key or title), ``P1``, ``P2``… in order; the whole report if it has no such
     section."""
-    from reports.care_plan.drafting import CONCLUDING
-    from reports.drafting.text import fold
-
     sections = list(report.sections.order_by("position"))
     concluding = [s for s in sections if CONCLUDING.search(fold(f"{s.key} {s.title}"))]
     found: list[tuple[Passage, ReportSection]] = []

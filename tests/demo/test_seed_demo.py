@@ -61,5 +61,13 @@ def test_the_demo_walks_the_whole_pathway(demo_dossier, django_capture_on_commit
     assert share.recipient == users["orthophoniste"] and share.is_active()
     # The speech therapist is told (by the console backend under `make run`).
     assert share.notified_at is not None
-    # The final documents wait for the worker that `make run` starts.
-    assert RenderedDocument.objects.filter(report=signed).count() >= 2
+    # The final documents wait for the worker that `make run` starts: at the report's
+    # signature, then with the signed plan, each for the team and for the recipients.
+    documents = RenderedDocument.objects.filter(report=signed)
+    assert sorted((d.audience, d.care_plan_id or 0) for d in documents) == [
+        ("recipient", 0),
+        ("recipient", plan.pk),
+        ("team", 0),
+        ("team", plan.pk),
+    ]
+    assert {d.status for d in documents} == {RenderedDocument.Status.QUEUED}
