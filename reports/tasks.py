@@ -24,6 +24,14 @@ INTERNAL_ERROR = (
 )
 
 
+def _retry(task, exc: Exception) -> None:
+    """Try ``task`` again later (exponential backoff) while tries remain; then ``exc``
+    stands."""
+    if task.request.retries < MAX_RETRIES:
+        raise task.retry(exc=exc, countdown=2 ** (task.request.retries + 1)) from exc
+    raise exc
+
+
 def _run(task, job_id: int, work) -> None:
     """Run ``work`` for ``job_id``: retry transient errors with exponential backoff; any
     other error fails the job with a reference (details in the log, ids only)."""
@@ -88,9 +96,7 @@ def draft_report(self, run_id: int) -> None:
         DraftRun.objects.filter(pk=run_id, status=DraftRun.Status.FAILED).update(
             status=DraftRun.Status.QUEUED, error_message=""
         )
-        if self.request.retries < MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
-        raise
+        _retry(self, exc)
     finally:
         structlog.contextvars.unbind_contextvars("run_id", "task_id")
 
@@ -110,9 +116,7 @@ def propose_section_edit(self, job_id: int) -> None:
         EditJob.objects.filter(pk=job_id).exclude(status=EditJob.Status.DONE).update(
             status=EditJob.Status.QUEUED, error_message="", progress=0
         )
-        if self.request.retries < MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
-        raise
+        _retry(self, exc)
     finally:
         structlog.contextvars.unbind_contextvars("edit_job_id", "task_id")
 
@@ -131,9 +135,7 @@ def draft_care_plan(self, care_plan_id: int) -> None:
         CarePlan.objects.filter(
             pk=care_plan_id, drafting_status=CarePlan.DraftingStatus.RUNNING
         ).update(drafting_status=CarePlan.DraftingStatus.QUEUED, drafting_progress=0)
-        if self.request.retries < MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
-        raise
+        _retry(self, exc)
     finally:
         structlog.contextvars.unbind_contextvars("care_plan_id", "task_id")
 
@@ -147,9 +149,7 @@ def render_document(self, document_id: int) -> None:
     try:
         document_render_execute(document_id=document_id)
     except TRANSIENT_ERRORS as exc:
-        if self.request.retries < MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
-        raise
+        _retry(self, exc)
     finally:
         structlog.contextvars.unbind_contextvars("document_id", "task_id")
 

@@ -1,0 +1,33 @@
+"""Tasks try again on a transient database error, with backoff, a bounded number of times,
+then fail with that error; any other error is not retried."""
+
+import pytest
+from django.db import OperationalError
+
+from reports import tasks
+
+
+def test_a_transient_error_is_retried_then_stands(monkeypatch):
+    calls = []
+
+    def locked(*, document_id):
+        calls.append(document_id)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("reports.documents.services.document_render_execute", locked)
+    result = tasks.render_document.apply(args=[7])
+    assert result.failed() and isinstance(result.result, OperationalError)
+    assert calls == [7] * (tasks.MAX_RETRIES + 1)
+
+
+def test_another_error_is_not_retried(monkeypatch):
+    calls = []
+
+    def broken(*, document_id):
+        calls.append(document_id)
+        raise ValueError("bug")
+
+    monkeypatch.setattr("reports.documents.services.document_render_execute", broken)
+    with pytest.raises(ValueError):
+        tasks.render_document.apply(args=[7], throw=True)
+    assert calls == [7]
