@@ -90,6 +90,9 @@ class Dossier(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
+        # Granted by an admin (to the group « Cliniciens », or to one account): who may open
+        # a dossier and so become its clinician.
+        permissions = [("open_dossier", "Peut ouvrir un dossier")]
 
     def __str__(self) -> str:
         return f"Dossier {self.patient.code}"
