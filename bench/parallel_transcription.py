@@ -475,6 +475,7 @@ def client_main(recording: Path, out: Path, timeout: float) -> int:
     from reports.models import Consultation, PipelineJob, TranscriptionChunk
 
     user = get_user_model().objects.create_user(username="bench", password=None)
+    services.clinician_grant(user=user)  # the bench's account opens its dossier
     dossier = services.dossier_create(
         initials="BN",
         birth_date=date(2021, 5, 4),

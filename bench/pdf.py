@@ -217,12 +217,14 @@ def main() -> None:
 
         from protocols.models import Protocol
         from protocols.services import protocols_load_defaults
+        from reports import services
         from reports.pdf import report_html, report_pdf_render
 
         protocols_load_defaults()
         user = get_user_model().objects.create_user(
             username="bench", first_name="Claire", last_name="Banc"
         )
+        services.clinician_grant(user=user)  # she opens the bench's dossiers
         protocols = [Protocol.objects.get(slug=s) for s in ("bilan-tnd", "evaluation-tsa")]
         print(f"setup (migrate, protocols): {time.perf_counter() - started:.1f} s")
 

@@ -90,6 +90,8 @@ DEMO_ACCOUNTS = [
 
 def demo_accounts_ensure(credentials_file: Path) -> dict[str, str]:
     """Create the demo accounts with random passwords, once; return username → password.
+    The clinician is in the group « Cliniciens » (she opens dossiers); the coordinator and
+    the speech therapist are not.
 
     Passwords are kept in ``credentials_file`` (readable by its owner only) so that later
     runs print the same ones.
@@ -99,9 +101,11 @@ def demo_accounts_ensure(credentials_file: Path) -> dict[str, str]:
 
     from django.contrib.auth import get_user_model
 
+    from reports.services import clinician_grant
+
     user_model = get_user_model()
     saved = json.loads(credentials_file.read_text()) if credentials_file.is_file() else {}
-    for username, first, last, _role, is_staff in DEMO_ACCOUNTS:
+    for username, first, last, role, is_staff in DEMO_ACCOUNTS:
         user, created = user_model.objects.get_or_create(
             username=username,
             defaults={
@@ -117,6 +121,8 @@ def demo_accounts_ensure(credentials_file: Path) -> dict[str, str]:
             saved[username] = secrets.token_urlsafe(9)
             user.set_password(saved[username])
             user.save(update_fields=["password"])
+        if role == "clinician":
+            clinician_grant(user=user)
     credentials_file.parent.mkdir(parents=True, exist_ok=True)
     credentials_file.touch(mode=0o600)
     credentials_file.write_text(json.dumps(saved, indent=2))

@@ -12,16 +12,25 @@ Roles:
   not revoked, not expired) of signed reports whose consultations all have the legal
   representative's sharing consent;
 - admin: configures the site in the Django admin; sees patient data only as a team member.
+
+Opening a dossier (and so becoming its clinician) is the one right that comes before any
+dossier: a model permission, ``reports.open_dossier``, that an admin grants to an account
+or to its group (« Cliniciens », made by migration 0009).
 """
 
 import rules
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from reports.models import CarePlan, Dossier, DossierMember, Report, Share
 from reports.review.transitions import EDITABLE, TRANSITIONS
 
 Role = DossierMember.Role
+
+OPEN_DOSSIER_CODENAME = "open_dossier"
+OPEN_DOSSIER = f"reports.{OPEN_DOSSIER_CODENAME}"
+CLINICIANS_GROUP = "Cliniciens"
 
 
 def _dossier_id(obj) -> int:
@@ -125,7 +134,23 @@ def may_start_care_plan(user, report) -> bool:
     return report is not None and report.status in (Report.Status.VALIDATED, Report.Status.SIGNED)
 
 
+@rules.predicate
+def is_granted_open_dossier(user) -> bool:
+    """Granted by an admin, to the account or to one of its groups. Asked of the grants
+    themselves, not ``user.has_perm``: being a superuser does not make one a clinician."""
+    if not user.is_authenticated:
+        return False
+    return Permission.objects.filter(
+        Q(user=user) | Q(group__user=user),
+        content_type__app_label="reports",
+        codename=OPEN_DOSSIER_CODENAME,
+    ).exists()
+
+
 is_care_team = is_clinician | is_coordinator
+
+# Before any dossier: who may open one, and so become its clinician.
+rules.add_perm(OPEN_DOSSIER, is_granted_open_dossier)
 
 # The pathway itself: consultations, recordings and their audio, transcripts, jobs.
 rules.add_perm("reports.view_dossier", is_member)
@@ -180,6 +205,8 @@ for _transition in TRANSITIONS.values():
     rules.add_perm(f"reports.{_transition.name}_report", _may_make(_transition))
 
 DENIED = {
+    OPEN_DOSSIER: "Ouvrir un dossier est réservé aux cliniciens : un administrateur accorde "
+    "ce droit (groupe « Cliniciens »).",
     "reports.view_pathway": "Réservé aux cliniciens et coordinateurs de l'équipe.",
     "reports.view_report": "Ce document n'est pas partagé avec vous.",
     "reports.view_report_sources": "Les transcriptions sont réservées aux cliniciens et "

@@ -15,7 +15,7 @@ from pathlib import Path
 import structlog
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -39,6 +39,13 @@ from reports.models import (
     ReportSection,
     Segment,
     Transcript,
+)
+from reports.permissions import (
+    CLINICIANS_GROUP,
+    DENIED,
+    OPEN_DOSSIER,
+    OPEN_DOSSIER_CODENAME,
+    can,
 )
 from reports.selectors import dossier_child_age, dossier_protocols
 from reports.transcription import (
@@ -91,7 +98,10 @@ def dossier_create(
     gestational_age_weeks: int | None = None,
 ) -> Dossier:
     """Create a pseudonymised patient and their dossier following ``protocols`` (in that
-    order); the creator joins the care team as clinician."""
+    order); the creator joins the care team as clinician. Only an account an admin granted
+    ``reports.open_dossier`` (the group « Cliniciens ») may."""
+    if not can(created_by, OPEN_DOSSIER, None):
+        raise ServiceError(DENIED[OPEN_DOSSIER])
     if not protocols:
         raise ServiceError("Choisissez au moins un protocole.")
     unpublished = [p.title for p in protocols if p.published_version() is None]
@@ -534,7 +544,9 @@ CLI_OPERATOR_USERNAME = "neddie-cli"
 
 
 def cli_operator_get() -> AbstractBaseUser:
-    """The account that command-line processing is recorded under. It cannot log in."""
+    """The account that command-line processing is recorded under. It cannot log in. It
+    opens the dossiers of the recordings it processes: whoever runs the command has the
+    server's shell, so it holds ``reports.open_dossier`` (given back if an admin took it)."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
         username=CLI_OPERATOR_USERNAME,
@@ -543,4 +555,21 @@ def cli_operator_get() -> AbstractBaseUser:
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+    user.user_permissions.add(_open_dossier_permission())
     return user
+
+
+# --- Who may open dossiers ------------------------------------------------------------------
+
+
+def _open_dossier_permission() -> Permission:
+    return Permission.objects.get(content_type__app_label="reports", codename=OPEN_DOSSIER_CODENAME)
+
+
+@transaction.atomic
+def clinician_grant(*, user: AbstractBaseUser) -> None:
+    """Put ``user`` in the group « Cliniciens », whose permission opens dossiers, as an admin
+    does in the admin. Idempotent; makes the group again if an admin deleted it."""
+    group, _created = Group.objects.get_or_create(name=CLINICIANS_GROUP)
+    group.permissions.add(_open_dossier_permission())
+    user.groups.add(group)

@@ -3,6 +3,8 @@
 - alice: clinician in the dossier's care team
 - charlie: care coordinator in the same team
 - bob: a clinician of another team (an outsider to alice's dossier)
+
+alice and bob are in the group « Cliniciens » (they may open dossiers); charlie is not.
 """
 
 import shutil
@@ -20,6 +22,7 @@ from django.test import TransactionTestCase
 from reports import services
 from reports.demo import join_wavs
 from reports.models import DossierMember
+from reports.permissions import CLINICIANS_GROUP
 from tests.audio import write_speech, write_tone
 from tests.factories import UserFactory
 from tests.protocol_files import REPORT_PROTOCOL, SCREENING_PROTOCOL, import_published
@@ -51,9 +54,15 @@ def _flush_may_purge_published_protocols():
 
 def _rows_of_data_migrations_restore() -> None:
     """The flush also deletes what data migrations made; flush's post_migrate brings back
-    content types and permissions, not the protocol editors group: make it again, as
-    protocols/migrations/0003 does, so that the next test finds the database as migrated."""
+    content types and permissions, not the groups: make the protocol editors group and the
+    clinicians group again, as protocols/migrations/0003 and reports/migrations/0009 do, so
+    that the next test finds the database as migrated."""
     from django.contrib.auth.models import Group, Permission
+
+    clinicians, _ = Group.objects.get_or_create(name=CLINICIANS_GROUP)
+    clinicians.permissions.set(
+        Permission.objects.filter(content_type__app_label="reports", codename="open_dossier")
+    )
 
     migration = import_module("protocols.migrations.0003_protocol_editors_group")
     codenames = [
@@ -88,12 +97,14 @@ def screening_protocol(db):
 
 @pytest.fixture
 def alice(db):
-    return UserFactory(username="alice", first_name="Alice", last_name="Clinicienne")
+    return UserFactory(
+        username="alice", first_name="Alice", last_name="Clinicienne", clinician=True
+    )
 
 
 @pytest.fixture
 def bob(db):
-    return UserFactory(username="bob", first_name="Bob", last_name="Autre-équipe")
+    return UserFactory(username="bob", first_name="Bob", last_name="Autre-équipe", clinician=True)
 
 
 @pytest.fixture

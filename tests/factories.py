@@ -9,6 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from reports import services
 from reports.models import Consultation, Dossier, DossierMember, Patient
 
 
@@ -16,9 +17,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def clinician(user, create, extracted, **kwargs):
+        """``UserFactory(clinician=True)``: in the group « Cliniciens », as an admin puts a
+        clinician, so the account may open dossiers. Other accounts may not."""
+        if create and extracted:
+            services.clinician_grant(user=user)
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

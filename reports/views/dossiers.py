@@ -23,7 +23,7 @@ from reports.forms import (
 )
 from reports.models import Segment
 from reports.pdf import report_pdf_render
-from reports.permissions import can, require
+from reports.permissions import OPEN_DOSSIER, can, require
 from reports.retention import audio_deleted_message, audio_is_deleted
 from reports.sharing.selectors import report_download_detail
 
@@ -32,12 +32,17 @@ from reports.sharing.selectors import report_download_detail
 @require_GET
 def dossier_list(request):
     dossiers = selectors.dossiers_for_user(request.user)
-    return render(request, "reports/dossier_list.html", {"dossiers": dossiers})
+    return render(
+        request,
+        "reports/dossier_list.html",
+        {"dossiers": dossiers, "can_open_dossier": can(request.user, OPEN_DOSSIER, None)},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def dossier_create(request):
+    require(request.user, OPEN_DOSSIER, None)
     form = DossierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

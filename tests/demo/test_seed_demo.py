@@ -13,6 +13,7 @@ from reports.demo import DEMO_ACCOUNTS, demo_accounts_ensure
 from reports.documents.models import RenderedDocument
 from reports.management.commands.seed_demo import Command
 from reports.models import Consultation, Report
+from reports.permissions import CLINICIANS_GROUP, OPEN_DOSSIER, can
 from reports.sharing.models import Share
 from tests.drafting.dossiers import consult, drafted
 from tests.drafting.transcripts import PARENT_INTERVIEW
@@ -71,3 +72,12 @@ def test_the_demo_walks_the_whole_pathway(demo_dossier, django_capture_on_commit
         ("team", plan.pk),
     ]
     assert {d.status for d in documents} == {RenderedDocument.Status.QUEUED}
+
+
+def test_only_the_demo_clinician_may_open_dossiers(tmp_path, django_user_model):
+    demo_accounts_ensure(tmp_path / "accounts.json")
+    demo_accounts_ensure(tmp_path / "accounts.json")  # a second `make run`: nothing changes
+    users = {u.username: u for u in django_user_model.objects.all()}
+    assert [g.name for g in users["clinicienne"].groups.all()] == [CLINICIANS_GROUP]
+    may_open = {name for name, user in users.items() if can(user, OPEN_DOSSIER, None)}
+    assert may_open == {"clinicienne"}

@@ -7,6 +7,7 @@ as soon as it has a URL, and the test fails until EXPECTED says who may use it. 
 - anyone else signed in: refused. The outsider (bob) and the admin in no care team (eve)
   get a 404 on anything with an id in its URL, never a 403 that would say the object
   exists; team members get a 403 or a 404 (an external member does not see the pathway);
+  a view with no id in its URL (opening a dossier) refuses with a 403;
 - a verb the view does not take: 405 for everyone signed in;
 - anonymous: always a redirect to the login page.
 
@@ -26,12 +27,17 @@ from tests.security.world import ROLES, SCENARIOS
 A, C, D, B, E = "alice", "charlie", "dave", "bob", "eve"
 CARE = {A, C}  # clinician and care coordinator
 SIGNED_IN = {A, C, D, B, E}  # for views with no dossier in their URL
+# Granted reports.open_dossier by an admin (the group « Cliniciens »): the two clinicians.
+# Not the coordinator, not the external member, not the admin (a superuser, who holds every
+# Django permission, is still not a clinician).
+MAY_OPEN_DOSSIERS = {A, B}
 EDITABLE = {"draft": {A}}  # the clinician, while the report is a draft
 
 EXPECTED: dict[str, dict[str, set | dict]] = {
-    # Views without a dossier in their URL: anyone signed in (their own list, a new dossier).
+    # Views without a dossier in their URL: anyone signed in sees their own list; opening a
+    # dossier is for those granted it (anyone else: 403).
     "dossier_list": {"GET": SIGNED_IN},
-    "dossier_create": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "dossier_create": {"GET": MAY_OPEN_DOSSIERS, "POST": MAY_OPEN_DOSSIERS},
     # An external member sees the dossier's shared page; only the care team files recordings.
     "dossier_detail": {"GET": CARE | {D}, "POST": CARE},
     "dossier_jobs": {"GET": CARE},
@@ -191,5 +197,8 @@ def test_permission_matrix(client, db, world, world_media, key, verb, role, scen
         assert status < 500 and status not in (403, 404, 405), label
     elif role in (B, E) and reports_views()[key.split(":", 1)[0]]:
         assert status == 404, label
+    elif not reports_views()[key.split(":", 1)[0]]:
+        # No object in the URL, so nothing to hide: the refusal says so (opening a dossier).
+        assert status == 403, label
     else:
         assert status in (403, 404), label

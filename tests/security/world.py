@@ -8,6 +8,8 @@ Named users (tests/conftest.py's, and two more):
 - dave: external member of its team (DossierMember.Role.EXTERNAL);
 - bob: clinician of another dossier, an outsider to this one;
 - eve: admin (staff and superuser), in no care team.
+alice and bob are in the group « Cliniciens », which an admin grants: they may open
+dossiers. charlie, dave and eve are not (a superuser is not a clinician by being one).
 
 The report has a care plan (started while it was validated, with a follow-up, then the
 report was reopened), a share with the coordinator, and, once signed, a share with dave.
@@ -50,10 +52,14 @@ class World:
 
 def build_world(wav) -> World:
     users = {
-        "alice": UserFactory(username="alice", first_name="Alice", last_name="Clinicienne"),
+        "alice": UserFactory(
+            username="alice", first_name="Alice", last_name="Clinicienne", clinician=True
+        ),
         "charlie": UserFactory(username="charlie", first_name="Charlie", last_name="Coord"),
         "dave": UserFactory(username="dave", first_name="Dave", last_name="Externe"),
-        "bob": UserFactory(username="bob", first_name="Bob", last_name="Autre-équipe"),
+        "bob": UserFactory(
+            username="bob", first_name="Bob", last_name="Autre-équipe", clinician=True
+        ),
         "eve": UserFactory(username="eve", is_staff=True, is_superuser=True),
     }
     alice, charlie = users["alice"], users["charlie"]
