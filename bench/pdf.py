@@ -173,7 +173,6 @@ def build_long(user, protocols, paragraphs: int, rng: random.Random):
         signed_by=user,
         signed_at=timezone.now(),
         signed_sha256="0" * 64,
-        drafting_status="idle",
     )
     plan.refresh_from_db()
     return report, plan

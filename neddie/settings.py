@@ -210,7 +210,7 @@ else:
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
-# Job status and progress live on our own model (reports.PipelineJob), not in a result backend.
+# Job status and progress live on our own models (neddie.jobs.Job), not in a result backend.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -226,11 +226,23 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.transcribe_chunk": {"queue": "transcription"},
     "reports.tasks.draft_report": {"queue": "drafting"},
     "reports.tasks.propose_section_edit": {"queue": "drafting"},
-    "reports.tasks.draft_care_plan": {"queue": "drafting"},
+    "reports.tasks.propose_care_plan_rows": {"queue": "drafting"},
 }
+# Background jobs (neddie/jobs.py). A worker holds a job under a lease its heartbeat extends
+# every third of it; a job whose lease expired (its worker died) is queued again by the
+# recovery task, up to JOB_MAX_ATTEMPTS interruptions. A job the broker could not take
+# (an outage) is sent again once JOB_DISPATCH_GRACE_SECONDS have passed.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=90)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+JOB_DISPATCH_GRACE_SECONDS = env.int("JOB_DISPATCH_GRACE_SECONDS", default=20)
+JOB_RECOVERY_SECONDS = env.int("JOB_RECOVERY_SECONDS", default=30)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic work (celery beat: `celery -A neddie beat`, or `worker -B` in scripts/serve.sh).
 CELERY_BEAT_SCHEDULE = {
+    "recover-jobs": {
+        "task": "reports.tasks.recover_jobs",
+        "schedule": JOB_RECOVERY_SECONDS,
+    },
     "purge-expired-recordings": {
         "task": "reports.tasks.purge_expired_recordings",
         "schedule": env.int("RETENTION_CHECK_SECONDS", default=24 * 3600),
@@ -240,7 +252,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("REMINDER_CHECK_SECONDS", default=6 * 3600),
     },
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(DATA_DIR / "celerybeat-schedule")
+)
 
 # --- Speech to text --------------------------------------------------------------------
 # "faster-whisper" (default: CTranslate2, int8 on CPU, float16 on GPU) or "openai-whisper"

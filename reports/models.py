@@ -12,8 +12,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from neddie.jobs import ACTIVE as JOB_ACTIVE
+from neddie.jobs import Job, JobStatus
 from protocols.models import Protocol, ProtocolItem, ProtocolSection, ProtocolVersion
 
 AUDIO_EXTENSIONS = {
@@ -439,27 +442,18 @@ class ReportItem(models.Model):
         return self.label
 
 
-class PipelineJob(models.Model):
-    """Background work on a recording, with a status a clinician can read."""
+class PipelineJob(Job):
+    """The transcription of a recording: cut into chunks, transcribed chunk by chunk
+    (``TranscriptionChunk``, each a job of its own), merged into the transcript."""
+
+    task_name = "reports.tasks.transcribe_recording"
+    kind_label = _("transcription")
 
     class Kind(models.TextChoices):
         TRANSCRIPTION = "transcription", _("transcription")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("en attente")
-        RUNNING = "running", _("en cours")
-        DONE = "done", _("terminé")
-        FAILED = "failed", _("échec")
-
     recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRANSCRIPTION)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
-    error_message = models.TextField(_("motif de l'échec"), blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -477,22 +471,20 @@ class PipelineJob(models.Model):
         return f"{self.get_kind_display()} n° {self.pk} ({self.get_status_display()})"
 
     @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+    def dossier_id(self) -> int:
+        return self.recording.consultation.dossier_id
 
 
 def _chunk_path(instance: "TranscriptionChunk", filename: str) -> str:
     return f"work/job-{instance.job_id}/{filename}"
 
 
-class TranscriptionChunk(models.Model):
+class TranscriptionChunk(Job):
     """A few minutes of one channel of a recording, transcribed on its own so that long
     recordings are shared between workers, and a crash loses only the chunk in flight."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("en attente")
-        RUNNING = "running", _("en cours")
-        DONE = "done", _("terminé")
+    task_name = "reports.tasks.transcribe_chunk"
+    kind_label = _("segment audio")
 
     job = models.ForeignKey(PipelineJob, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
@@ -501,8 +493,6 @@ class TranscriptionChunk(models.Model):
     start_seconds = models.FloatField()
     end_seconds = models.FloatField()
     audio = models.FileField(upload_to=_chunk_path, max_length=255, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
     # The chunk's segments, times already on the recording's timeline.
     segments = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=8, blank=True)
@@ -520,10 +510,25 @@ class TranscriptionChunk(models.Model):
     def __str__(self) -> str:
         return f"Segment audio {self.index} (voie {self.channel})"
 
+    def job_failed(self, reason: str) -> None:
+        # A chunk that cannot be transcribed fails its recording's transcription.
+        PipelineJob.objects.filter(pk=self.job_id, status__in=JOB_ACTIVE).update(
+            status=JobStatus.FAILED,
+            error_message=reason,
+            stage="",
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+        )
+
 
 # Drafting's and review's models live with them; importing them here registers them in
 # this app.
-from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection  # noqa: E402, F401
+from reports.care_plan.models import (  # noqa: E402, F401
+    CarePlan,
+    CarePlanDraftJob,
+    CarePlanEntry,
+    CarePlanSection,
+)
 from reports.documents.models import RenderedDocument  # noqa: E402, F401
 from reports.drafting.models import (  # noqa: E402, F401
     Contradiction,

@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from audit.services import Action as AuditAction
 from audit.services import audit_record
+from neddie.errors import ServiceError
+from neddie.jobs import job_dispatch
 from protocols.models import Protocol
 from protocols.selectors import version_grid
 from reports.audio import AudioInputError, probe_audio
@@ -53,14 +55,6 @@ from reports.transcription import (
 )
 
 log = structlog.get_logger(__name__)
-
-
-class ServiceError(Exception):
-    """A request that cannot be honoured; ``message`` is written for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _full_clean(instance) -> None:
@@ -353,7 +347,8 @@ def recording_upload(
                 dossier_id=consultation.dossier_id,
             )
             if enqueue:
-                transaction.on_commit(lambda: _enqueue_transcription(job.pk))
+                # Sent after commit; with the broker down the job waits, nothing fails.
+                job_dispatch(job)
     except BaseException:
         # The rows were rolled back: the stored file must not outlive them.
         recording.file.storage.delete(recording.file.name)
@@ -400,12 +395,6 @@ def consultation_record(
             speaker_label=speaker_label,
             enqueue=enqueue,
         )
-
-
-def _enqueue_transcription(job_id: int) -> None:
-    from reports.tasks import transcribe_recording
-
-    transcribe_recording.delay(job_id)
 
 
 # --- Transcripts and reports ----------------------------------------------------------------

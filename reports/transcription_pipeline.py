@@ -22,13 +22,13 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.dispatch import Signal
 
+from neddie import jobs
 from reports import chunking
 from reports.audio import AudioInputError
 from reports.models import Consultation, PipelineJob, Recording, TranscriptionChunk
 from reports.retention import recording_audio_require
-from reports.review.transitions import EDITABLE
 from reports.selectors import dossier_protocols
 from reports.services import (
     RECORDING_CONSENT_WITHDRAWN,
@@ -50,39 +50,19 @@ from reports.transcription import (
 log = structlog.get_logger(__name__)
 
 ProgressCallback = Callable[[float], None]
+
+# Sent inside the transaction that stores a transcript and attaches it to the dossier's
+# draft report (arguments: report, transcript).
+transcript_ready = Signal()
 STEREO_SPEAKERS = ("interlocuteur 1 (voie gauche)", "interlocuteur 2 (voie droite)")
 
 
 # --- Job state ------------------------------------------------------------------------------
 
 
-def _job_claim(job_id: int) -> PipelineJob | None:
-    """Mark the job running, or return None if it is already done (a redelivered task)."""
-    with transaction.atomic():
-        job = PipelineJob.objects.select_for_update().get(pk=job_id)
-        if job.status == PipelineJob.Status.DONE:
-            return None
-        if job.status != PipelineJob.Status.RUNNING:
-            job.attempts += 1
-            job.started_at = timezone.now()
-        job.status = PipelineJob.Status.RUNNING
-        job.error_message = ""
-        job.finished_at = None
-        job.save()
-    return job
-
-
-def job_progress_set(*, job_id: int, progress: int) -> None:
-    """Record progress (0-100) without touching the job's other fields."""
-    PipelineJob.objects.filter(pk=job_id).update(progress=max(0, min(100, int(progress))))
-
-
 def job_fail(*, job_id: int, reason: str) -> None:
-    """Mark a job failed with a reason a clinician can read."""
-    PipelineJob.objects.filter(pk=job_id).update(
-        status=PipelineJob.Status.FAILED, error_message=reason, finished_at=timezone.now()
-    )
-    log.warning("job.failed", job_id=job_id)
+    """Mark a transcription failed with a reason a clinician can read."""
+    jobs.job_fail(PipelineJob.objects.get(pk=job_id), reason=reason)
 
 
 # --- Step 1: chunks -------------------------------------------------------------------------
@@ -108,13 +88,14 @@ def _speaker(recording: Recording, channels: int, channel: int) -> str:
     return UNKNOWN_SPEAKER
 
 
-def job_prepare(*, job_id: int) -> list[int] | None:
-    """Claim the job and cut its recording into chunks (once). Returns the ids of the chunks
-    still to transcribe, or None if the job is already done. A recording that turns out
-    unreadable or too long when decoded, or whose consultation no longer has the legal
-    representative's recording consent (withdrawn since the upload), fails the job with a
-    readable reason."""
-    job = _job_claim(job_id)
+def job_prepare(*, job_id: int, owner: str = "", dispatch: bool = True) -> list[int] | None:
+    """Claim the job and cut its recording into chunks (once), then send every chunk not
+    yet transcribed to the workers (``dispatch=False``: the caller runs them). Returns the
+    ids of those chunks, or None if the job is done or held by another worker. A job
+    whose chunks are all done is merged here. A recording that turns out unreadable or
+    too long when decoded, or whose consultation no longer has the legal representative's
+    recording consent (withdrawn since the upload), fails the job with a readable reason."""
+    job = jobs.job_claim(PipelineJob, job_id, owner=owner, stage="Découpage de l'enregistrement")
     if job is None:
         return None
     # Checked at every start and redelivery: consent can be withdrawn while a job waits.
@@ -126,13 +107,25 @@ def job_prepare(*, job_id: int) -> list[int] | None:
         try:
             # Past the retention period the audio is gone: nothing left to cut.
             recording_audio_require(job.recording)
-            _cut_into_chunks(job)
+            with jobs.job_heartbeat(job):
+                _cut_into_chunks(job)
         except (AudioInputError, ServiceError) as exc:
             job_fail(job_id=job.pk, reason=exc.message)
             return []
-    return list(
+    pending = list(
         job.chunks.exclude(status=TranscriptionChunk.Status.DONE).values_list("pk", flat=True)
     )
+    if not pending:
+        with transaction.atomic():
+            job_finalize(job_id=job_id)
+        return []
+    # The chunks carry their own leases from now on: the job waits for them.
+    jobs.job_progress(job, stage="Transcription")
+    jobs.job_release_lease(job)
+    if dispatch:
+        for chunk in TranscriptionChunk.objects.filter(pk__in=pending):
+            jobs.job_dispatch(chunk)
+    return pending
 
 
 def _cut_into_chunks(job: PipelineJob) -> None:
@@ -185,55 +178,60 @@ def transcription_vocabulary(consultation: Consultation) -> list[str]:
 def chunk_transcribe(
     *,
     chunk_id: int,
+    owner: str = "",
     transcriber: Transcriber | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> int | None:
-    """Transcribe one chunk and store its segments on the recording's timeline.
+    """Transcribe one chunk and store its segments on the recording's timeline; the chunk
+    that completes its recording merges the transcript in the same transaction.
 
-    Safe to run twice (a done chunk is skipped). Returns the job id when every chunk of the
-    job is done, so that the caller finalizes it; None otherwise. A missing or corrupt
-    model fails the job with a readable reason.
+    Safe to run twice (a chunk done, or held by another worker, is skipped). Returns the
+    job id when this chunk completed the job; None otherwise. A missing or corrupt model
+    fails the job with a readable reason.
     """
+    chunk = jobs.job_claim(TranscriptionChunk, chunk_id, owner=owner)
+    if chunk is None:
+        return None
+    parent = PipelineJob.objects.get(pk=chunk.job_id)
+    if parent.status != PipelineJob.Status.RUNNING:
+        jobs.job_fail(chunk, reason=parent.error_message or "Transcription arrêtée.")
+        return None
+    consultation = parent.recording.consultation
+    try:
+        engine = transcriber or get_transcriber()
+        with jobs.job_heartbeat(chunk), _stored_path(chunk.audio) as path:
+            result = engine.transcribe(
+                path,
+                language=settings.TRANSCRIPTION_LANGUAGE,
+                vocabulary=transcription_vocabulary(consultation),
+                on_progress=on_progress,
+            )
+    except TranscriptionEngineError as exc:
+        jobs.job_fail(chunk, reason=exc.message)
+        return None
+    if on_progress:
+        on_progress(1.0)  # trailing silence yields no segment to report it
     with transaction.atomic():
-        chunk = (
-            TranscriptionChunk.objects.select_for_update().select_related("job").get(pk=chunk_id)
+        # The job's row serializes the chunks finishing at once: one of them merges.
+        PipelineJob.objects.select_for_update().get(pk=chunk.job_id)
+        jobs.job_done(
+            chunk,
+            segments=[_on_timeline(segment, chunk) for segment in result.segments],
+            language=result.language,
+            engine=result.engine,
+            model_name=result.model_name,
         )
-        if chunk.job.status == PipelineJob.Status.FAILED:
-            return None
-        if chunk.status != TranscriptionChunk.Status.DONE:
-            chunk.status = TranscriptionChunk.Status.RUNNING
-            chunk.attempts += 1
-            chunk.save(update_fields=["status", "attempts"])
-    if chunk.status != TranscriptionChunk.Status.DONE:
-        consultation = chunk.job.recording.consultation
-        try:
-            engine = transcriber or get_transcriber()
-            with _stored_path(chunk.audio) as path:
-                result = engine.transcribe(
-                    path,
-                    language=settings.TRANSCRIPTION_LANGUAGE,
-                    vocabulary=transcription_vocabulary(consultation),
-                    on_progress=on_progress,
-                )
-        except TranscriptionEngineError as exc:
-            job_fail(job_id=chunk.job_id, reason=exc.message)
-            return None
-        if on_progress:
-            on_progress(1.0)  # trailing silence yields no segment to report it
-        chunk.segments = [_on_timeline(segment, chunk) for segment in result.segments]
-        chunk.status = TranscriptionChunk.Status.DONE
-        chunk.language, chunk.engine, chunk.model_name = (
-            result.language,
-            result.engine,
-            result.model_name,
+        counts = TranscriptionChunk.objects.filter(job_id=chunk.job_id).aggregate(
+            total=Count("pk"), done=Count("pk", filter=Q(status=TranscriptionChunk.Status.DONE))
         )
-        chunk.save(update_fields=["segments", "status", "language", "engine", "model_name"])
-    counts = TranscriptionChunk.objects.filter(job_id=chunk.job_id).aggregate(
-        total=Count("pk"), done=Count("pk", filter=Q(status=TranscriptionChunk.Status.DONE))
-    )
-    # 95 at most: the last 5 % are merging and building the report.
-    job_progress_set(job_id=chunk.job_id, progress=95 * counts["done"] // counts["total"])
-    return chunk.job_id if counts["done"] == counts["total"] else None
+        # 95 at most: the last 5 % are merging and building the report.
+        PipelineJob.objects.filter(pk=chunk.job_id).update(
+            progress=95 * counts["done"] // counts["total"]
+        )
+        if counts["done"] == counts["total"]:
+            job_finalize(job_id=chunk.job_id)
+            return chunk.job_id
+    return None
 
 
 def _on_timeline(segment: TranscribedSegment, chunk: TranscriptionChunk) -> dict:
@@ -266,7 +264,8 @@ def _on_timeline(segment: TranscribedSegment, chunk: TranscriptionChunk) -> dict
 
 def job_finalize(*, job_id: int) -> PipelineJob | None:
     """Merge the chunks into the recording's transcript and attach it to the dossier's
-    draft report. Runs once: returns None when the job is not running or has chunks left."""
+    draft report, which is queued for drafting. Runs once: returns None when the job is not
+    running or has chunks left."""
     with transaction.atomic():
         job = PipelineJob.objects.select_for_update().select_related("recording").get(pk=job_id)
         chunks = list(job.chunks.all())
@@ -296,19 +295,12 @@ def job_finalize(*, job_id: int) -> PipelineJob | None:
         report = report_attach_transcript(
             dossier=recording.consultation.dossier, transcript=transcript
         )
-        # A report under review or validated is not redrafted: the new transcript waits as
-        # a source, and the clinician asks for a draft once the report is open again.
-        if settings.DRAFT_AFTER_TRANSCRIPTION and report.status in EDITABLE:
-            from reports.drafting.services import draft_run_request
-
-            draft_run_request(report=report)
-        job.status = PipelineJob.Status.DONE
-        job.progress = 100
-        job.finished_at = timezone.now()
-        job.save()
+        # Drafting stands above transcription: it hears of the transcript by this signal.
+        transcript_ready.send(sender=PipelineJob, report=report, transcript=transcript)
+        jobs.job_done(job, stage="Transcription terminée")
         transaction.on_commit(lambda: _discard_chunk_audio(job_id))
     log.info("job.done", job_id=job.pk, transcript_id=transcript.pk, segments=len(segments))
-    return job
+    return PipelineJob.objects.get(pk=job_id)
 
 
 def _from_dict(segment: dict) -> TranscribedSegment:
@@ -344,7 +336,7 @@ def recording_transcribe(
     Same guarantees as the distributed path: returns None for a job already done; a
     failure is recorded on the job with a readable reason.
     """
-    pending = job_prepare(job_id=job_id)
+    pending = job_prepare(job_id=job_id, dispatch=False)
     if pending is None:
         log.info("job.skipped_done", job_id=job_id)
         return None
@@ -360,5 +352,4 @@ def recording_transcribe(
                 on_progress(overall)
 
         chunk_transcribe(chunk_id=chunk_id, transcriber=transcriber, on_progress=chunk_progress)
-    job_finalize(job_id=job_id)
     return PipelineJob.objects.get(pk=job_id)

@@ -9,18 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from neddie.jobs import Job
+
 
 class CarePlan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("brouillon")
         SIGNED = "signed", _("validé et signé")
-
-    class DraftingStatus(models.TextChoices):
-        IDLE = "idle", _("pas de proposition demandée")
-        QUEUED = "queued", _("en attente")
-        RUNNING = "running", _("en cours")
-        DONE = "done", _("propositions prêtes")
-        FAILED = "failed", _("échec")
 
     report = models.OneToOneField(
         "reports.Report", on_delete=models.PROTECT, related_name="care_plan"
@@ -40,13 +35,6 @@ class CarePlan(models.Model):
         blank=True,
         help_text=_("La famille en fait partie."),
     )
-    # Drafting by the engine runs as a background job; its state lives here.
-    drafting_status = models.CharField(
-        max_length=10, choices=DraftingStatus.choices, default=DraftingStatus.IDLE
-    )
-    drafting_progress = models.PositiveSmallIntegerField(default=0)
-    drafting_message = models.TextField(blank=True)
-    drafting_engine = models.CharField(max_length=60, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -71,6 +59,41 @@ class CarePlan(models.Model):
 
     def __str__(self) -> str:
         return f"Plan d'interventions du compte rendu {self.report_id}"
+
+    @property
+    def drafting(self) -> "CarePlanDraftJob | None":
+        """The latest request for proposals from the report (None: never asked)."""
+        return self.drafting_jobs.order_by("-created_at", "-pk").first()
+
+
+class CarePlanDraftJob(Job):
+    """Proposals of rows for a care plan, prepared by a worker from the report's
+    conclusions (rules, and the drafting engine when one runs)."""
+
+    task_name = "reports.tasks.propose_care_plan_rows"
+    kind_label = _("propositions du plan d'interventions")
+
+    care_plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="drafting_jobs")
+    # What prepared the proposals, and what the clinician should know about them.
+    engine = models.CharField(max_length=60, blank=True)
+    message = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("propositions du plan d'interventions")
+        verbose_name_plural = _("propositions du plan d'interventions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error_message=""),
+                name="care_plan_draft_failure_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Propositions n° {self.pk} du plan {self.care_plan_id}"
 
 
 class CarePlanSection(models.Model):

@@ -15,11 +15,23 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from neddie.jobs import ACTIVE as JOB_ACTIVE
+from neddie.jobs import (
+    JobStatus,
+    job_claim,
+    job_dispatch,
+    job_done,
+    job_fail,
+    job_heartbeat,
+    job_progress,
+    job_still_held,
+)
 from protocols.models import ProtocolSection
 from protocols.selectors import version_grid
 from reports.care_plan.drafting import CONCLUDING, Passage, PlanDraft, draft_plan
 from reports.care_plan.layout import SECTION_BY_ENTRY_KIND, entry_kind
-from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection
+from reports.care_plan.models import CarePlan, CarePlanDraftJob, CarePlanEntry, CarePlanSection
+from reports.drafting.llm import llm_or_fallback
 from reports.drafting.text import fold
 from reports.models import DossierMember, Report, ReportSection
 from reports.permissions import can
@@ -130,15 +142,8 @@ def care_plan_start(*, report: Report, user: AbstractBaseUser, enqueue: bool = T
 # --- Proposals from the report ---------------------------------------------------------------
 
 
-def _draft_queue(plan: CarePlan, *, user, enqueue: bool) -> None:
-    from reports.tasks import draft_care_plan
-
-    plan.drafting_status = CarePlan.DraftingStatus.QUEUED
-    plan.drafting_progress = 0
-    plan.drafting_message = ""
-    plan.save(
-        update_fields=["drafting_status", "drafting_progress", "drafting_message", "updated_at"]
-    )
+def _draft_queue(plan: CarePlan, *, user, enqueue: bool) -> CarePlanDraftJob:
+    job = CarePlanDraftJob.objects.create(care_plan=plan, requested_by=user)
     audit_record(
         user=user,
         action=Action.CREATE,
@@ -147,7 +152,8 @@ def _draft_queue(plan: CarePlan, *, user, enqueue: bool) -> None:
         detail="propositions demandées à partir du compte rendu",
     )
     if enqueue:
-        transaction.on_commit(lambda: draft_care_plan.delay(plan.pk))
+        job_dispatch(job)
+    return job
 
 
 @transaction.atomic
@@ -157,7 +163,7 @@ def care_plan_draft_request(
     """Ask again for proposals from the report (the earlier proposals still waiting are
     replaced; rows already accepted or rejected stay)."""
     plan = _require_open(user, plan)
-    if plan.drafting_status in (CarePlan.DraftingStatus.QUEUED, CarePlan.DraftingStatus.RUNNING):
+    if plan.drafting_jobs.filter(status__in=JOB_ACTIVE).exists():
         return plan
     _draft_queue(plan, user=user, enqueue=enqueue)
     return plan
@@ -241,51 +247,59 @@ def _store_proposals(
     return created
 
 
-def care_plan_draft_execute(*, care_plan_id: int, engine: str | None = None) -> CarePlan | None:
-    """Propose rows for a queued plan from its report. Safe to run twice: a plan whose
-    drafting is not queued is skipped (None). Proposals wait for the clinician; nothing
-    the clinician accepted or wrote changes."""
-    from reports.drafting.services import llm_or_fallback
-
-    with transaction.atomic():
-        plan = CarePlan.objects.select_for_update().get(pk=care_plan_id)
-        if plan.drafting_status != CarePlan.DraftingStatus.QUEUED:
+def care_plan_draft_execute(
+    *,
+    job_id: int | None = None,
+    care_plan_id: int | None = None,
+    engine: str | None = None,
+    owner: str = "",
+) -> CarePlan | None:
+    """Propose rows for a plan from its report: the job ``job_id``, or the latest queued
+    request of plan ``care_plan_id``. Safe to run twice: a request done, or held by another
+    worker, is skipped (None). Proposals wait for the clinician; nothing the clinician
+    accepted or wrote changes."""
+    if job_id is None:
+        job_id = (
+            CarePlanDraftJob.objects.filter(care_plan_id=care_plan_id, status=JobStatus.QUEUED)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if job_id is None:
             return None
-        plan.drafting_status = CarePlan.DraftingStatus.RUNNING
-        plan.drafting_progress = 10
-        plan.save(update_fields=["drafting_status", "drafting_progress", "updated_at"])
+    job = job_claim(CarePlanDraftJob, job_id, owner=owner, stage="Lecture du compte rendu")
+    if job is None:
+        return None
+    care_plan_id = job.care_plan_id
+    job_progress(job, progress=10)
     try:
+        plan = job.care_plan
         found = report_passages(plan.report)
         sources = {passage.id: (passage, section) for passage, section in found}
         llm, reason = llm_or_fallback(engine)
-        CarePlan.objects.filter(pk=plan.pk).update(drafting_progress=30)
-        result = draft_plan(
-            [p for p, _ in found],
-            llm=llm,
-            fallback_reason=reason,
-            time_budget=settings.DRAFTING_TIME_BUDGET_SECONDS or None,
-        )
+        job_progress(job, progress=30, stage="Propositions")
+        with job_heartbeat(job):
+            result = draft_plan(
+                [p for p, _ in found],
+                llm=llm,
+                fallback_reason=reason,
+                time_budget=settings.DRAFTING_TIME_BUDGET_SECONDS or None,
+            )
         with transaction.atomic():
             plan = CarePlan.objects.select_for_update().get(pk=care_plan_id)
             if plan.status == CarePlan.Status.SIGNED:
                 raise ServiceError("Le plan a été signé pendant la proposition.")
+            if not job_still_held(job):  # taken over by another worker: it stores its own
+                return None
             count = _store_proposals(plan, result, sources)
-            plan.drafting_status = CarePlan.DraftingStatus.DONE
-            plan.drafting_progress = 100
-            plan.drafting_engine = result.engine[:60]
-            plan.drafting_message = result.message
-            plan.save()
+            job_done(
+                job, stage="Propositions prêtes", engine=result.engine[:60], message=result.message
+            )
     except ServiceError as exc:
-        CarePlan.objects.filter(pk=care_plan_id).update(
-            drafting_status=CarePlan.DraftingStatus.FAILED, drafting_message=exc.message
-        )
+        job_fail(job, reason=exc.message)
         return CarePlan.objects.get(pk=care_plan_id)
     except Exception:
         log.exception("care_plan.draft_crashed", care_plan_id=care_plan_id)
-        CarePlan.objects.filter(pk=care_plan_id).update(
-            drafting_status=CarePlan.DraftingStatus.FAILED,
-            drafting_message=DRAFT_FAILED.format(plan_id=care_plan_id),
-        )
+        job_fail(job, reason=DRAFT_FAILED.format(plan_id=care_plan_id))
         raise
     log.info(
         "care_plan.drafted",
@@ -293,7 +307,7 @@ def care_plan_draft_execute(*, care_plan_id: int, engine: str | None = None) -> 
         proposals=count,
         seconds=round(result.seconds, 2),
     )
-    return plan
+    return CarePlan.objects.get(pk=care_plan_id)
 
 
 # --- The clinician's edits ----------------------------------------------------------------------
@@ -474,7 +488,7 @@ def care_plan_sign_blockers(plan: CarePlan) -> list[str]:
     blockers = []
     if plan.report.status != Report.Status.SIGNED:
         blockers.append("Le compte rendu doit être signé avant le plan.")
-    if plan.drafting_status in (CarePlan.DraftingStatus.QUEUED, CarePlan.DraftingStatus.RUNNING):
+    if plan.drafting_jobs.filter(status__in=JOB_ACTIVE).exists():
         blockers.append("Des propositions sont en cours de préparation.")
     pending = CarePlanEntry.objects.filter(
         section__care_plan=plan, status=Entry.Status.PROPOSED

@@ -6,37 +6,32 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from neddie.jobs import Job
 
-class RenderedDocument(models.Model):
+
+class RenderedDocument(Job):
+    task_name = "reports.tasks.render_document"
+    kind_label = _("document PDF")
+
     class Audience(models.TextChoices):
         # The care team may read the transcripts: their copy has them as an annex.
         TEAM = "team", _("équipe de soins (avec transcriptions en annexe)")
         # Externals read the report and plan only.
         RECIPIENT = "recipient", _("destinataires (sans transcriptions)")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("en attente")
-        RUNNING = "running", _("en cours")
-        DONE = "done", _("prêt")
-        FAILED = "failed", _("échec")
-
     report = models.ForeignKey("reports.Report", on_delete=models.PROTECT, related_name="documents")
     care_plan = models.ForeignKey(
         "reports.CarePlan", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     audience = models.CharField(max_length=10, choices=Audience.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(upload_to="documents/", max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
-    error_message = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -13,11 +13,13 @@ from datetime import timedelta
 import structlog
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from neddie.jobs import job_claim, job_dispatch, job_done, job_fail, job_heartbeat, job_still_held
 from reports.care_plan.models import CarePlan
 from reports.documents.models import RenderedDocument
 from reports.models import Report
@@ -76,8 +78,6 @@ def document_request(
     new one. Recipients' documents are made of signed reports only, and never carry a
     care plan that is not signed (it is left out). ``user`` None: asked by the system
     (at signature)."""
-    from reports.tasks import render_document
-
     if audience not in Audience.values:
         raise ServiceError("Destinataires du document inconnus.")
     if user is not None and not can(user, "reports.view_report_sources", report):
@@ -108,7 +108,7 @@ def document_request(
         detail=f"PDF demandé ({document.get_audience_display()})",
     )
     if enqueue:
-        transaction.on_commit(lambda: render_document.delay(document.pk))
+        job_dispatch(document)
     return document
 
 
@@ -128,81 +128,56 @@ def documents_for_signature(
     ]
 
 
-def _claim(document_id: int) -> RenderedDocument | None:
-    with transaction.atomic():
-        document = (
-            # Only the document's row: PostgreSQL cannot lock the nullable side (no plan)
-            # of the outer join that brings the care plan.
-            RenderedDocument.objects.select_for_update(of=("self",))
-            .select_related("report", "care_plan")
-            .get(pk=document_id)
-        )
-        if document.status != Status.QUEUED:
-            return None
-        document.status = Status.RUNNING
-        document.save(update_fields=["status"])
-    return document
-
-
-def document_render_execute(*, document_id: int) -> RenderedDocument | None:
+def document_render_execute(*, document_id: int, owner: str = "") -> RenderedDocument | None:
     """Render a queued document and store it (under MEDIA documents/, with its SHA-256,
     size, page count and rendering time), then mark it done. Safe to run twice: a document
-    that is not queued (done, failed, or taken by another worker) is skipped (returns
-    None). A transient database error puts it back in the queue for the task's retry; any
-    other failure is recorded on the document with a message for the user, and re-raised
-    for the log."""
+    done, failed, or held by another worker is skipped (returns None). A failure is
+    recorded on the document with a message for the user, and re-raised for the log."""
     from reports.pdf import report_pdf_render
 
-    document = _claim(document_id)
+    document = job_claim(RenderedDocument, document_id, owner=owner, stage="Mise en page")
     if document is None:
         return None
     started = time.perf_counter()
     try:
-        rendered = report_pdf_render(
-            document.report,
-            care_plan=document.care_plan,
-            with_transcripts=document.audience == Audience.TEAM,
-        )
+        with job_heartbeat(document):
+            rendered = report_pdf_render(
+                document.report,
+                care_plan=document.care_plan,
+                with_transcripts=document.audience == Audience.TEAM,
+            )
         seconds = time.perf_counter() - started
-        _store(
-            document_id=document_id, content=rendered.content, pages=rendered.pages, seconds=seconds
-        )
+        _store(document=document, content=rendered.content, pages=rendered.pages, seconds=seconds)
     except OperationalError:
-        RenderedDocument.objects.filter(pk=document_id, status=Status.RUNNING).update(
-            status=Status.QUEUED
-        )
-        raise
+        raise  # transient: the task puts the job back in the queue and retries
     except Exception:
         log.exception("document.render_failed", document_id=document_id)
-        RenderedDocument.objects.filter(pk=document_id).update(
-            status=Status.FAILED,
-            error_message=RENDER_FAILED.format(document_id=document_id),
-            finished_at=timezone.now(),
-        )
+        job_fail(document, reason=RENDER_FAILED.format(document_id=document_id))
         raise
     log.info("document.rendered", document_id=document_id, pages=rendered.pages, seconds=seconds)
     return RenderedDocument.objects.get(pk=document_id)
 
 
 @transaction.atomic
-def _store(*, document_id: int, content: bytes, pages: int, seconds: float) -> None:
-    document = RenderedDocument.objects.select_for_update().get(pk=document_id)
-    if document.status != Status.RUNNING:  # nothing else changes it while running: safety
+def _store(*, document: RenderedDocument, content: bytes, pages: int, seconds: float) -> None:
+    if not job_still_held(document):  # taken over by another worker: it stores its own
         return
     # A random name: the stored path says nothing of the child.
-    document.file.save(f"{secrets.token_hex(16)}.pdf", ContentFile(content), save=False)
-    document.sha256 = hashlib.sha256(content).hexdigest()
-    document.size_bytes = len(content)
-    document.pages = pages
-    document.seconds = round(seconds, 3)
-    document.status = Status.DONE
-    document.error_message = ""
-    document.finished_at = timezone.now()
-    document.save()
+    name = default_storage.save(f"documents/{secrets.token_hex(16)}.pdf", ContentFile(content))
+    sha256 = hashlib.sha256(content).hexdigest()
+    job_done(
+        document,
+        stage="Prêt",
+        file=name,
+        sha256=sha256,
+        size_bytes=len(content),
+        pages=pages,
+        seconds=round(seconds, 3),
+    )
     audit_record(
         user=None,
         action=Action.UPDATE,
         obj=document,
         dossier_id=document.report.dossier_id,
-        detail=f"PDF produit ({pages} pages, SHA-256 {document.sha256})",
+        detail=f"PDF produit ({pages} pages, SHA-256 {sha256})",
     )

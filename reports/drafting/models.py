@@ -9,18 +9,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from neddie.jobs import Job
 
-class DraftRun(models.Model):
+
+class DraftRun(Job):
     """One drafting of a report: engine, prompt and grid versions, timings, outcome."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("en attente")
-        RUNNING = "running", _("en cours")
-        DONE = "done", _("terminé")
-        FAILED = "failed", _("échec")
+    task_name = "reports.tasks.draft_report"
+    kind_label = _("rédaction du brouillon")
 
     report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, related_name="runs")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     engine = models.CharField(max_length=40, blank=True)
     model_name = models.CharField(max_length=200, blank=True)
     prompt_version = models.CharField(max_length=40, blank=True)
@@ -28,16 +26,12 @@ class DraftRun(models.Model):
     # "C1" → transcript id: what the utterance ids of this run refer to.
     sources = models.JSONField(default=dict, blank=True)
     fallback_reason = models.TextField(_("rédaction sans modèle : motif"), blank=True)
-    error_message = models.TextField(_("motif de l'échec"), blank=True)
     seconds = models.JSONField(default=dict, blank=True)
     prompt_tokens = models.PositiveIntegerField(default=0)
     completion_tokens = models.PositiveIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -51,10 +45,6 @@ class DraftRun(models.Model):
 
     def __str__(self) -> str:
         return f"Rédaction n° {self.pk} ({self.get_status_display()})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class Utterance(models.Model):
@@ -192,16 +182,13 @@ class Statement(models.Model):
         return self.verdict == self.Verdict.FLAGGED and self.confirmed_at is None
 
 
-class EditJob(models.Model):
+class EditJob(Job):
     """An AI edit of a section (expand, shorten, rephrase, regenerate) run by a worker, with
     the progress the editor shows. Its result is a proposal ``based_on`` the text accepted
     when the job was asked for: it never replaces a text edited while it ran."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("en attente")
-        RUNNING = "running", _("en cours")
-        DONE = "done", _("terminé")
-        FAILED = "failed", _("échec")
+    task_name = "reports.tasks.propose_section_edit"
+    kind_label = _("modification par IA")
 
     section = models.ForeignKey(
         "reports.ReportSection", on_delete=models.CASCADE, related_name="edit_jobs"
@@ -211,19 +198,12 @@ class EditJob(models.Model):
     based_on = models.ForeignKey(
         SectionVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(_("étape"), max_length=120, blank=True)
     result = models.ForeignKey(
         SectionVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    error_message = models.TextField(_("motif de l'échec"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -238,10 +218,6 @@ class EditJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} n° {self.pk} ({self.get_status_display()})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class RoutedEvidence(models.Model):

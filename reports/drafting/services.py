@@ -23,6 +23,15 @@ from django.utils import timezone
 
 from audit.services import Action as AuditAction
 from audit.services import audit_record
+from neddie.jobs import (
+    job_claim,
+    job_dispatch,
+    job_done,
+    job_fail,
+    job_heartbeat,
+    job_progress,
+    job_still_held,
+)
 from reports import rich_text
 from reports.drafting import edits
 from reports.drafting.drafter import (
@@ -170,8 +179,6 @@ def draft_run_request(
     """Queue a drafting of ``report`` (sent to a worker after commit unless ``enqueue`` is
     False: the caller runs it). A run already waiting is reused: it will read every
     transcript attached by the time it starts."""
-    from reports.tasks import draft_report
-
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         _require_editable(report)
@@ -181,7 +188,7 @@ def draft_run_request(
         run = DraftRun.objects.create(report=report, requested_by=user)
         audit_record(user=user, action=AuditAction.CREATE, obj=run, dossier_id=report.dossier_id)
         if enqueue:
-            transaction.on_commit(lambda: draft_report.delay(run.pk))
+            job_dispatch(run)
     return run
 
 
@@ -199,43 +206,32 @@ def draft_with_engine(utterances, grid: Grid, *, engine: str | None = None) -> D
     )
 
 
-def _claim(run_id: int) -> DraftRun | None:
-    with transaction.atomic():
-        run = DraftRun.objects.select_for_update().get(pk=run_id)
-        if run.status != DraftRun.Status.QUEUED:
-            return None
-        run.status = DraftRun.Status.RUNNING
-        run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at"])
-    return run
-
-
-def draft_run_execute(*, run_id: int, engine: str | None = None) -> DraftRun | None:
-    """Draft the run's report and store it. Safe to run twice: a run that is not queued is
-    skipped (returns None). A failure is recorded on the run with a readable reason."""
-    run = _claim(run_id)
+def draft_run_execute(
+    *, run_id: int, engine: str | None = None, owner: str = ""
+) -> DraftRun | None:
+    """Draft the run's report and store it (one transaction: a worker killed midway leaves
+    nothing half-stored, and the run is drafted again). Safe to run twice: a run done, or
+    held by another worker, is skipped (returns None). A failure is recorded on the run
+    with a readable reason."""
+    run = job_claim(DraftRun, run_id, owner=owner, stage="Rédaction du brouillon")
     if run is None:
         return None
     if run.report.status not in EDITABLE:
-        DraftRun.objects.filter(pk=run_id).update(
-            status=DraftRun.Status.FAILED,
-            error_message=f"Le compte rendu est {run.report.get_status_display()} : "
+        job_fail(
+            run,
+            reason=f"Le compte rendu est {run.report.get_status_display()} : "
             "il n'est plus modifiable, le brouillon n'a pas été rédigé.",
-            finished_at=timezone.now(),
         )
         return DraftRun.objects.get(pk=run_id)
     try:
         report = run.report
-        utterances, rows, sources = report_utterances(report)
-        result = draft_with_engine(utterances, report_grid(report), engine=engine)
+        with job_heartbeat(run):
+            utterances, rows, sources = report_utterances(report)
+            result = draft_with_engine(utterances, report_grid(report), engine=engine)
         draft_store(run=run, result=result, rows=rows, sources=sources)
     except Exception:
         log.exception("draft.crashed", run_id=run_id)
-        DraftRun.objects.filter(pk=run_id).update(
-            status=DraftRun.Status.FAILED,
-            error_message=DRAFT_FAILED.format(run_id=run_id),
-            finished_at=timezone.now(),
-        )
+        job_fail(run, reason=DRAFT_FAILED.format(run_id=run_id))
         raise
     log.info("draft.done", run_id=run_id, seconds=result.seconds.get("total"))
     return DraftRun.objects.get(pk=run_id)
@@ -243,8 +239,12 @@ def draft_run_execute(*, run_id: int, engine: str | None = None) -> DraftRun | N
 
 @transaction.atomic
 def draft_store(*, run: DraftRun, result: Draft, rows: dict[str, Utterance], sources: dict) -> None:
-    """Store ``result`` on the run's report (see the module's guarantees)."""
+    """Store ``result`` on the run's report (see the module's guarantees); nothing when the
+    run was taken over by another worker meanwhile (it stores its own)."""
     report = Report.objects.select_for_update().get(pk=run.report_id)
+    if not job_still_held(run):
+        log.warning("draft.taken_over", run_id=run.pk)
+        return
     sections = _section_rows(report)
     for section_draft in result.sections:
         section = sections.get((section_draft.protocol, section_draft.key))
@@ -282,18 +282,19 @@ def draft_store(*, run: DraftRun, result: Draft, rows: dict[str, Utterance], sou
             second=rows[found.second],
             reason=found.reason,
         )
-    run.status = DraftRun.Status.DONE
-    run.finished_at = timezone.now()
-    run.engine = result.engine
-    run.model_name = result.model
-    run.prompt_version = result.prompt_version
-    run.protocol_versions = list(result.grid_versions)
-    run.sources = sources
-    run.fallback_reason = result.fallback_reason
-    run.seconds = result.seconds
-    run.prompt_tokens = sum(s.prompt_tokens for s in result.sections)
-    run.completion_tokens = sum(s.completion_tokens for s in result.sections)
-    run.save()
+    job_done(
+        run,
+        stage="Brouillon rédigé",
+        engine=result.engine,
+        model_name=result.model,
+        prompt_version=result.prompt_version,
+        protocol_versions=list(result.grid_versions),
+        sources=sources,
+        fallback_reason=result.fallback_reason,
+        seconds=result.seconds,
+        prompt_tokens=sum(s.prompt_tokens for s in result.sections),
+        completion_tokens=sum(s.completion_tokens for s in result.sections),
+    )
 
 
 def _worth_a_version(section: ReportSection, section_draft: SectionDraft, findings) -> bool:
@@ -681,8 +682,6 @@ def section_edit_request(
     action, an empty section, a report not open to changes, or while another edit of the
     same section is under way. The job is sent after commit (``enqueue=False``: the caller
     runs ``section_edit_execute``)."""
-    from reports.tasks import propose_section_edit
-
     if action not in edits.ACTIONS:
         raise DraftingError("Action inconnue.")
     with transaction.atomic():
@@ -717,64 +716,41 @@ def section_edit_request(
             detail=f"{action} de la section {section.pk}",
         )
         if enqueue:
-            transaction.on_commit(lambda: propose_section_edit.delay(job.pk))
+            job_dispatch(job)
     return job
 
 
-def _job_progress(job_id: int, progress: int, stage: str) -> None:
-    EditJob.objects.filter(pk=job_id, status=EditJob.Status.RUNNING).update(
-        progress=progress, stage=stage
-    )
-
-
-def section_edit_execute(*, job_id: int, engine: str | None = None) -> EditJob | None:
+def section_edit_execute(
+    *, job_id: int, engine: str | None = None, owner: str = ""
+) -> EditJob | None:
     """Run a queued AI edit: its proposal is based on the text the job was asked on, so it
     never overwrites what the clinician wrote meanwhile (accepting it is then a conflict).
-    Safe to run twice: a job that is not queued is skipped (None). A refusal or a failure is
-    recorded on the job with a readable reason; the section's text never changes here."""
-    with transaction.atomic():
-        job = EditJob.objects.select_for_update().get(pk=job_id)
-        if job.status != EditJob.Status.QUEUED:
-            return None
-        job.status = EditJob.Status.RUNNING
-        job.started_at = timezone.now()
-        job.progress = 5
-        job.stage = "Préparation des passages"
-        job.save(update_fields=["status", "started_at", "progress", "stage"])
+    Safe to run twice: a job done, or held by another worker, is skipped (None). A refusal
+    or a failure is recorded on the job with a readable reason; the section's text never
+    changes here."""
+    job = job_claim(EditJob, job_id, owner=owner, stage="Préparation des passages")
+    if job is None:
+        return None
+    job_progress(job, progress=5)
     try:
-        version = section_edit_propose(
-            section=job.section,
-            action=job.action,
-            user=job.requested_by,
-            selection=job.selection or None,
-            engine=engine,
-            based_on=job.based_on,
-            progress=lambda percent, stage: _job_progress(job_id, percent, stage),
-        )
+        with job_heartbeat(job):
+            version = section_edit_propose(
+                section=job.section,
+                action=job.action,
+                user=job.requested_by,
+                selection=job.selection or None,
+                engine=engine,
+                based_on=job.based_on,
+                progress=lambda percent, stage: job_progress(job, progress=percent, stage=stage),
+            )
     except DraftingError as exc:
-        EditJob.objects.filter(pk=job_id).update(
-            status=EditJob.Status.FAILED,
-            error_message=exc.message,
-            stage="",
-            finished_at=timezone.now(),
-        )
+        job_fail(job, reason=exc.message)
         return EditJob.objects.get(pk=job_id)
     except Exception:
         log.exception("edit.crashed", job_id=job_id)
-        EditJob.objects.filter(pk=job_id).update(
-            status=EditJob.Status.FAILED,
-            error_message=EDIT_FAILED.format(job_id=job_id),
-            stage="",
-            finished_at=timezone.now(),
-        )
+        job_fail(job, reason=EDIT_FAILED.format(job_id=job_id))
         raise
-    EditJob.objects.filter(pk=job_id).update(
-        status=EditJob.Status.DONE,
-        progress=100,
-        stage="Proposition prête",
-        result=version,
-        finished_at=timezone.now(),
-    )
+    job_done(job, stage="Proposition prête", result=version)
     log.info("edit.done", job_id=job_id, version_id=version.pk)
     return EditJob.objects.get(pk=job_id)
 

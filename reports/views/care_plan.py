@@ -26,7 +26,6 @@ from reports.permissions import can, require
 from reports.services import ServiceError
 
 Entry = CarePlanEntry
-ACTIVE = (CarePlan.DraftingStatus.QUEUED, CarePlan.DraftingStatus.RUNNING)
 # The school section's reminder: the same acronym names two different plans.
 PPS_NOTE = (
     "PPS : projet personnalisé de scolarisation (MDPH), à ne pas confondre avec le plan "
@@ -169,7 +168,8 @@ def _plan_context(request, plan: CarePlan, bound: dict | None = None) -> dict:
         "can_follow": can_follow,
         "blockers": blockers,
         "pending": plan_selectors.pending_proposals(plan) if care_team else 0,
-        "drafting_active": plan.drafting_status in ACTIVE,
+        "drafting": (drafting := plan.drafting),
+        "drafting_active": drafting is not None and drafting.is_active,
         "identification_form": (
             bound.get("identification")
             or IdentificationForm(instance=plan, prefix="identification")
@@ -364,12 +364,14 @@ def care_plan_draft_status(request, plan_id: int):
     reloads to show the proposals. Not audited as a read: it shows a status, no content."""
     plan = plan_selectors.care_plan_for_user(request.user, plan_id)
     require(request.user, "reports.view_report_sources", plan.report)
+    drafting = plan.drafting
+    active = drafting is not None and drafting.is_active
     response = render(
         request,
         "reports/care_plan/_drafting.html",
-        {"plan": plan, "drafting_active": plan.drafting_status in ACTIVE},
+        {"plan": plan, "drafting": drafting, "drafting_active": active},
     )
-    if request.htmx and plan.drafting_status not in ACTIVE:
+    if request.htmx and not active:
         response["HX-Refresh"] = "true"
     return response
 

@@ -71,7 +71,7 @@ def test_starting_twice_gives_the_same_plan(plan, alice):
 
 
 def test_proposals_cite_the_report_sentence_they_come_from(plan):
-    assert plan.drafting_status == CarePlan.DraftingStatus.DONE
+    assert plan.drafting.status == "done"
     rows = proposals(plan)
     assert rows and all(r.origin == Entry.Origin.ENGINE for r in rows)
     for row in rows:

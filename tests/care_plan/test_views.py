@@ -78,7 +78,7 @@ def test_the_clinician_starts_the_plan_from_the_validated_report_page(client, al
     assert response.status_code == 302
     assert response.url == plan_url(plan)
     # The proposals are prepared by a worker, after the commit.
-    assert plan.drafting_status == CarePlan.DraftingStatus.QUEUED
+    assert plan.drafting.status == "queued"
     page = client.get(plan_url(plan))
     assert page.status_code == 200
     titles = re.findall(

@@ -1,12 +1,15 @@
 """Long recordings: chunks cut at silences, transcribed one by one, merged on one timeline."""
 
+import datetime
 import itertools
 import re
 import wave
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
+from neddie import jobs
 from reports import chunking, transcription_pipeline
 from reports.models import PipelineJob, Transcript, TranscriptionChunk
 from tests.audio import write_samples, write_speech
@@ -132,19 +135,27 @@ def test_finished_chunks_are_not_redone_after_a_crash(dossier, alice, long_speec
     settings.TRANSCRIPTION_CHUNK_SEARCH_SECONDS = 3
     consultation = ConsultationFactory(dossier=dossier, created_by=alice)
     job = upload(consultation, long_speech, alice)
-    pending = transcription_pipeline.job_prepare(job_id=job.pk)
+    pending = transcription_pipeline.job_prepare(job_id=job.pk, dispatch=False)
+    assert len(pending) >= 3
     first = FakeTranscriber()
     transcription_pipeline.chunk_transcribe(chunk_id=pending[0], transcriber=first)
-    # The worker dies here. The broker redelivers the job's task: chunks are not cut again,
-    # and only the chunks left are transcribed.
-    assert transcription_pipeline.job_prepare(job_id=job.pk) == pending[1:]
+    # A worker takes the second chunk and dies: its lease runs out, the recovery task puts
+    # the chunk back in the queue. Chunks are not cut again; the finished one is not redone.
+    assert jobs.job_claim(TranscriptionChunk, pending[1], owner="dead-worker") is not None
+    TranscriptionChunk.objects.filter(pk=pending[1]).update(
+        lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert jobs.jobs_recover()["requeued"] == 1
+    assert transcription_pipeline.job_prepare(job_id=job.pk) is None  # the job waits on chunks
     second = FakeTranscriber()
-    transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=second)
+    for chunk_id in pending[1:]:
+        transcription_pipeline.chunk_transcribe(chunk_id=chunk_id, transcriber=second)
     assert (len(first.calls), len(second.calls)) == (1, len(pending) - 1)
     job.refresh_from_db()
     assert job.status == PipelineJob.Status.DONE and job.attempts == 1
-    # A late duplicate of the last chunk's task finds the job done and changes nothing.
-    assert transcription_pipeline.chunk_transcribe(chunk_id=pending[-1]) is not None
+    assert TranscriptionChunk.objects.get(pk=pending[1]).attempts == 2
+    # A late duplicate of the last chunk's task finds it done and changes nothing.
+    assert transcription_pipeline.chunk_transcribe(chunk_id=pending[-1]) is None
     assert transcription_pipeline.job_finalize(job_id=job.pk) is None
     assert Transcript.objects.filter(recording=job.recording).count() == 1
 

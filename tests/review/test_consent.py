@@ -161,11 +161,17 @@ def test_the_pipeline_refuses_to_start_a_job_without_recording_consent(dossier, 
 def test_the_pipeline_stores_nothing_when_consent_is_withdrawn_mid_way(dossier, alice, tone_wav):
     consultation = consultation_create(dossier, alice)
     job = upload(consultation, tone_wav, alice)
-    for chunk_id in transcription_pipeline.job_prepare(job_id=job.pk):
-        transcription_pipeline.chunk_transcribe(chunk_id=chunk_id, transcriber=FakeTranscriber())
-    Consultation.objects.filter(pk=consultation.pk).update(recording_consent=False)
 
-    assert transcription_pipeline.job_finalize(job_id=job.pk) is None
+    class WithdrawnWhileTranscribing(FakeTranscriber):
+        def transcribe(self, *args, **kwargs):
+            Consultation.objects.filter(pk=consultation.pk).update(recording_consent=False)
+            return super().transcribe(*args, **kwargs)
+
+    for chunk_id in transcription_pipeline.job_prepare(job_id=job.pk, dispatch=False):
+        transcription_pipeline.chunk_transcribe(
+            chunk_id=chunk_id, transcriber=WithdrawnWhileTranscribing()
+        )
+
     job.refresh_from_db()
     assert job.status == PipelineJob.Status.FAILED
     assert not Transcript.objects.exists() and not Report.objects.exists()
@@ -311,6 +317,7 @@ def test_external_member_is_told_a_signed_version_was_replaced(
     assert "remplacé par la version 2" in dossier_page
 
 
+@pytest.mark.rendering
 def test_external_member_pdf_has_no_transcripts(client, signed, dora, tmp_path):
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is not installed")

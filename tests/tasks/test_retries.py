@@ -6,11 +6,13 @@ from django.db import OperationalError
 
 from reports import tasks
 
+pytestmark = pytest.mark.django_db
+
 
 def test_a_transient_error_is_retried_then_stands(monkeypatch):
     calls = []
 
-    def locked(*, document_id):
+    def locked(*, document_id, **kwargs):
         calls.append(document_id)
         raise OperationalError("database is locked")
 
@@ -23,7 +25,7 @@ def test_a_transient_error_is_retried_then_stands(monkeypatch):
 def test_another_error_is_not_retried(monkeypatch):
     calls = []
 
-    def broken(*, document_id):
+    def broken(*, document_id, **kwargs):
         calls.append(document_id)
         raise ValueError("bug")
 
