@@ -1,9 +1,13 @@
 """The PDF reads the section text as Markdown too: lists and emphasis rendered, nothing
 typed as HTML rendered as HTML."""
 
+import pytest
+
 from reports.drafting import services as drafting
 from reports.pdf import report_pdf_render
 from tests.pdf.support import pdf_text
+
+pytestmark = pytest.mark.rendering
 
 
 def test_the_pdf_shows_the_rendered_list(report, section, alice):

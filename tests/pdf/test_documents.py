@@ -1,6 +1,9 @@
 """Final documents rendered by a worker and kept: requested by the care team (or at
 signature), rendered once, downloaded by the team, and by an external member only as the
-recipients' copy of a signed report shared with them by name."""
+recipients' copy of a signed report shared with them by name.
+
+Tests that render with WeasyPrint are marked ``rendering`` (run once, on PostgreSQL); the
+requests, queueing and refusals around them run on both databases."""
 
 import datetime
 import hashlib
@@ -56,6 +59,7 @@ def test_a_request_is_queued_once_and_rendered_after_commit(
     ).exists()
 
 
+@pytest.mark.rendering
 def test_rendering_stores_the_pdf_with_its_hash_size_and_pages(
     signed_report, signed_plan, alice, settings
 ):
@@ -84,6 +88,7 @@ def test_rendering_stores_the_pdf_with_its_hash_size_and_pages(
     assert "Cabinet Lilas" in text  # with the plan
 
 
+@pytest.mark.rendering
 def test_rendering_twice_changes_nothing(signed_report, alice):
     document = rendered(
         services.document_request(
@@ -100,6 +105,7 @@ def test_rendering_twice_changes_nothing(signed_report, alice):
     assert RenderedDocument.objects.count() == 1
 
 
+@pytest.mark.rendering
 def test_signed_content_already_rendered_is_reused(signed_report, alice):
     first = rendered(
         services.document_request(
@@ -112,6 +118,7 @@ def test_signed_content_already_rendered_is_reused(signed_report, alice):
     assert again == first
 
 
+@pytest.mark.rendering
 def test_a_draft_is_rendered_again_once_done(report, alice):
     first = rendered(
         services.document_request(report=report, audience=Audience.TEAM, user=alice, enqueue=False)
@@ -123,6 +130,7 @@ def test_a_draft_is_rendered_again_once_done(report, alice):
     assert "BROUILLON" in pdf_text(stored_bytes(first))
 
 
+@pytest.mark.rendering
 def test_the_recipients_copy_has_no_transcripts_and_no_unsigned_plan(signed_report, alice, charlie):
     plan = make_plan(signed_report, clinician=alice, coordinator=charlie)
 
@@ -206,6 +214,7 @@ def test_a_request_lost_on_the_way_is_replaced(signed_report, alice):
     assert again != lost and again.status == Status.QUEUED
 
 
+@pytest.mark.rendering
 def test_signatures_ask_for_the_team_and_recipients_copies(
     signed_report, plan, alice, django_capture_on_commit_callbacks
 ):
@@ -297,6 +306,7 @@ def documents(signed_report, alice) -> dict:
     }
 
 
+@pytest.mark.rendering
 def test_the_care_team_downloads_under_the_pseudonym(client, documents, signed_report, charlie):
     client.force_login(charlie)
     document = documents[Audience.TEAM]
@@ -315,6 +325,7 @@ def test_the_care_team_downloads_under_the_pseudonym(client, documents, signed_r
     ).exists()
 
 
+@pytest.mark.rendering
 def test_an_external_member_downloads_the_recipients_copy_only_while_shared(
     client, documents, signed_report, alice, dave
 ):
@@ -333,6 +344,7 @@ def test_an_external_member_downloads_the_recipients_copy_only_while_shared(
     assert client.get(download_url(recipients)).status_code == 404
 
 
+@pytest.mark.rendering
 def test_outsiders_get_404(client, documents, bob):
     client.force_login(bob)
     for document in documents.values():
@@ -347,6 +359,7 @@ def test_a_document_not_rendered_yet_is_not_downloadable(client, signed_report, 
     assert client.get(download_url(document)).status_code == 404
 
 
+@pytest.mark.rendering
 def test_the_preview_pdf_prints_the_care_plan_for_the_team(client, signed_report, plan, alice):
     client.force_login(alice)
     response = client.get(reverse("reports:report_pdf", args=[signed_report.pk]))

@@ -15,6 +15,8 @@ from reports.pdf import RefusedURL, StaticOnlyURLFetcher, report_pdf_render
 from tests.pdf.conftest import make_plan, sign_report
 from tests.pdf.support import flat, pdf_text, squeezed
 
+pytestmark = pytest.mark.rendering
+
 STATIC = "https://static.neddie.invalid/static/"
 LONG_LINE = "abcdefghij" * 10_000  # 100 KB without a space
 

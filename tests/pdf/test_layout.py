@@ -19,6 +19,8 @@ from tests.pdf.support import (
 )
 from tests.protocol_files import REPORT_PROTOCOL
 
+pytestmark = pytest.mark.rendering
+
 
 @pytest.fixture
 def final_pdf(signed_report, signed_plan) -> bytes:

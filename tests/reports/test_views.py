@@ -336,6 +336,7 @@ def test_dossier_page_links_to_its_report(client, alice, report):
     assert url_for("report_pdf", report=report) in page
 
 
+@pytest.mark.rendering
 def test_report_pdf_is_a_pdf_download(client, alice, report):
     client.force_login(alice)
     response = client.get(url_for("report_pdf", report=report))
@@ -362,6 +363,7 @@ def test_model_output_is_escaped_in_the_report_page(client, alice, dossier, tone
     assert "&lt;img" in content
 
 
+@pytest.mark.rendering
 def test_model_output_does_not_break_the_pdf(client, alice, dossier, tone_wav):
     transcriber = FakeTranscriber(
         [TranscribedSegment(0.0, 2.0, '<img src="file:///etc/passwd">', confidence=0.5)]
