@@ -313,7 +313,7 @@ def _recover_expired(model: type[Job], pk: int) -> str | None:
             dispatched_at=None,
         )
         log.warning("job.lease_expired", job=model._meta.label, job_id=pk, attempt=job.attempts)
-        transaction.on_commit(lambda: _send(model, pk))
+    _send(model, pk)  # committed: a worker may take it at once
     return "requeued"
 
 

@@ -7,10 +7,6 @@
 alice and bob are in the group « Cliniciens » (they may open dossiers); charlie is not.
 """
 
-import shutil
-import socket
-import subprocess
-import time
 from importlib import import_module
 from pathlib import Path
 
@@ -26,6 +22,7 @@ from reports.permissions import CLINICIANS_GROUP
 from tests.audio import write_speech, write_tone
 from tests.factories import UserFactory
 from tests.protocol_files import REPORT_PROTOCOL, SCREENING_PROTOCOL, import_published
+from tests.workers import RedisServer
 
 PASSWORD = "correct horse battery staple"
 
@@ -169,50 +166,16 @@ def whisper_model_dir() -> Path:
     return folder
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """A real Redis server for the session, on a free loopback port."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed (make test installs it).")
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("redis-server did not start")
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    try:
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield server.url
+    server.stop()
 
 
 def pytest_report_header(config):

@@ -4,9 +4,12 @@ database), never in eager mode."""
 
 import contextlib
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.conf import settings as django_settings
@@ -64,8 +67,9 @@ test_database_url.__test__ = False  # not a test, whatever pytest's name rules s
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict, settings, log_path: Path):
-    """A `celery worker` process on the test database and media folder, all queues."""
+def celery_worker(env: dict, settings, log_path: Path, *, beat: bool = False):
+    """A `celery worker` process on the test database and media folder, all queues;
+    ``beat``: with the periodic tasks (the jobs' recovery among them) embedded."""
     full_env = {
         **os.environ,
         "DATABASE_URL": test_database_url(),
@@ -74,7 +78,9 @@ def celery_worker(env: dict, settings, log_path: Path):
         "SECRET_KEY": "test-only-not-a-secret",
         **env,
     }
-    log = open(log_path, "wb")  # noqa: SIM115 (closed below)
+    if beat:
+        full_env["CELERY_BEAT_SCHEDULE_FILENAME"] = str(log_path.with_suffix(".beat-schedule"))
+    log = open(log_path, "ab")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -89,6 +95,7 @@ def celery_worker(env: dict, settings, log_path: Path):
             "1",
             "--loglevel",
             "INFO",
+            *(["--beat"] if beat else []),
         ],
         cwd=REPO_ROOT,
         env=full_env,
@@ -105,3 +112,59 @@ def celery_worker(env: dict, settings, log_path: Path):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A real Redis server on a loopback port, that a test can stop and start again on the
+    same port (a broker outage)."""
+
+    def __init__(self, workdir: Path, port: int | None = None):
+        self.workdir, self.port = workdir, port or free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (make test installs it).")
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
