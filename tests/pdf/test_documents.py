@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from reports import pdf, tasks
 from reports.documents import services
 from reports.documents.models import RenderedDocument
 from reports.models import Share
@@ -183,22 +184,27 @@ def test_a_failed_rendering_says_so_and_can_be_asked_again(signed_report, alice,
     assert again != document and again.status == Status.QUEUED
 
 
-def test_a_database_hiccup_puts_the_document_back_in_the_queue(signed_report, alice, monkeypatch):
+@pytest.mark.rendering
+def test_a_database_hiccup_puts_the_document_back_in_the_queue_and_the_task_renders_it(
+    signed_report, alice, monkeypatch
+):
     document = services.document_request(
         report=signed_report, audience=Audience.TEAM, user=alice, enqueue=False
     )
+    render = pdf.report_pdf_render
+    calls = []
 
-    def locked(*args, **kwargs):
-        raise OperationalError("database is locked")
+    def locked_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return render(*args, **kwargs)
 
-    monkeypatch.setattr("reports.pdf.report_pdf_render", locked)
-    with pytest.raises(OperationalError):
-        services.document_render_execute(document_id=document.pk)
+    monkeypatch.setattr("reports.pdf.report_pdf_render", locked_once)
+    tasks.render_document.apply(args=[document.pk])  # retried as a worker would
     document.refresh_from_db()
-    assert document.status == Status.QUEUED  # the task's retry renders it
-
-    monkeypatch.undo()
-    assert rendered(document).status == Status.DONE
+    assert document.status == Status.DONE
+    assert len(calls) == 2 and document.attempts == 2
 
 
 def test_a_request_lost_on_the_way_is_replaced(signed_report, alice):
