@@ -100,6 +100,9 @@ class Job(models.Model):
     def job_failed(self, reason: str) -> None:
         """Called when this job fails: a part of a larger job fails the whole (override)."""
 
+    def job_relaunched(self) -> None:
+        """Called when a failed job is queued again: a whole resets its failed parts."""
+
 
 J = TypeVar("J", bound=Job)
 
@@ -334,5 +337,6 @@ def job_relaunch(job: J) -> J:
         job.dispatched_at = None
         job.finished_at = None
         job.save()
+        job.job_relaunched()
         job_dispatch(job)
     return job

@@ -474,6 +474,12 @@ class PipelineJob(Job):
     def dossier_id(self) -> int:
         return self.recording.consultation.dossier_id
 
+    def job_relaunched(self) -> None:
+        # Its chunks done stay done; the others are transcribed again.
+        self.chunks.exclude(status=JobStatus.DONE).update(
+            status=JobStatus.QUEUED, attempts=0, error_message="", lease_expires_at=None
+        )
+
 
 def _chunk_path(instance: "TranscriptionChunk", filename: str) -> str:
     return f"work/job-{instance.job_id}/{filename}"

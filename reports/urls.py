@@ -9,6 +9,11 @@ urlpatterns = [
     path("dossiers/nouveau/", dossiers.dossier_create, name="dossier_create"),
     path("dossiers/<int:dossier_id>/", dossiers.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:dossier_id>/traitements/", dossiers.dossier_jobs, name="dossier_jobs"),
+    path(
+        "traitements/<slug:kind>/<int:job_id>/relancer/",
+        dossiers.job_relaunch,
+        name="job_relaunch",
+    ),
     path("comptes-rendus/<int:report_id>/", editor.report_detail, name="report_detail"),
     path("comptes-rendus/<int:report_id>/pdf/", dossiers.report_pdf, name="report_pdf"),
     path("comptes-rendus/<int:report_id>/rediger/", editor.report_draft, name="report_draft"),

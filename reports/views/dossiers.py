@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,6 +27,7 @@ from reports.pdf import report_pdf_render
 from reports.permissions import OPEN_DOSSIER, can, require
 from reports.retention import audio_deleted_message, audio_is_deleted
 from reports.sharing.selectors import report_download_detail
+from reports.work import job_for_user, job_relaunch_by, work_in_progress
 
 
 @login_required
@@ -99,7 +101,7 @@ def dossier_detail(request, dossier_id: int):
             "grids": selectors.dossier_grids(dossier),
             "child_age_months": age_months,
             "age_is_corrected": age_is_corrected,
-            **_jobs_context(dossier),
+            **_jobs_context(dossier, request.user),
         },
         status=400 if form.errors else 200,
     )
@@ -111,12 +113,29 @@ def dossier_jobs(request, dossier_id: int):
     """The pipeline progress panel, polled by htmx while work is under way."""
     dossier = selectors.dossier_for_user(request.user, dossier_id)
     require(request.user, "reports.view_pathway", dossier)
-    return render(request, "reports/_jobs.html", {"dossier": dossier, **_jobs_context(dossier)})
+    return render(
+        request, "reports/_jobs.html", {"dossier": dossier, **_jobs_context(dossier, request.user)}
+    )
 
 
-def _jobs_context(dossier) -> dict:
-    jobs = list(selectors.dossier_jobs(dossier))
-    return {"jobs": jobs, "jobs_active": any(job.is_active for job in jobs)}
+def _jobs_context(dossier, user) -> dict:
+    rows = work_in_progress(user, dossier)
+    return {"job_rows": rows, "jobs_active": any(row.job.is_active for row in rows)}
+
+
+@login_required
+@require_http_methods(["POST"])
+def job_relaunch(request, kind: str, job_id: int):
+    """Queue a failed job again (whoever may start that kind of work)."""
+    job_kind, job = job_for_user(request.user, kind, job_id)
+    try:
+        job_relaunch_by(user=request.user, kind=job_kind, job=job)
+    except services.ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Traitement relancé : il reprend en arrière-plan.")
+    dossier_id = type(job).objects.filter(pk=job.pk).values_list(job_kind.dossier, flat=True)[0]
+    return redirect(reverse("reports:dossier_detail", args=[dossier_id]) + "#jobs")
 
 
 @login_required

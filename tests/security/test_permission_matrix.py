@@ -41,6 +41,9 @@ EXPECTED: dict[str, dict[str, set | dict]] = {
     # An external member sees the dossier's shared page; only the care team files recordings.
     "dossier_detail": {"GET": CARE | {D}, "POST": CARE},
     "dossier_jobs": {"GET": CARE},
+    # Relaunching a failed job: whoever may start that kind of work (an AI edit: the
+    # clinician of a draft; the world's edit is done, so the answer is a message, not a 403).
+    "job_relaunch:modification": {"POST": EDITABLE},
     # An external member reads the report once signed (the consultation has sharing consent).
     "report_detail": {"GET": {"draft": CARE, "in_review": CARE, "signed": CARE | {D}}},
     "report_pdf": {"GET": {"draft": CARE, "in_review": CARE, "signed": CARE | {D}}},
@@ -103,7 +106,7 @@ ANONYMOUS_401 = {"report_fhir_api"}
 
 VERBS = ("GET", "POST")
 # URL kwargs that take a name, not an id: one case per name. Ids come from world.objects.
-KWARG_CHOICES = {"transition": list(TRANSITIONS)}
+KWARG_CHOICES = {"transition": list(TRANSITIONS), "kind": ["modification"]}
 
 
 def _patterns(patterns, namespace: str | None = None):
