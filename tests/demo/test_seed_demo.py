@@ -4,42 +4,22 @@ left as a draft for the editor. Transcription and drafting are faked here; `make
 them for real."""
 
 import pytest
-from django.core.management import call_command
 
-from protocols.models import Protocol
-from reports import services
 from reports.care_plan.models import CarePlan, CarePlanEntry
-from reports.demo import DEMO_ACCOUNTS, demo_accounts_ensure
+from reports.demo import demo_accounts_ensure
 from reports.documents.models import RenderedDocument
 from reports.management.commands.seed_demo import Command
-from reports.models import Consultation, Report
+from reports.models import Report
 from reports.permissions import CLINICIANS_GROUP, OPEN_DOSSIER, can
 from reports.sharing.models import Share
-from tests.drafting.dossiers import consult, drafted
-from tests.drafting.transcripts import PARENT_INTERVIEW
+from tests.demo.pathway import demo_dossier_drafted
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def demo_dossier(tmp_path, tone_wav, django_user_model):
-    call_command("load_default_protocols", verbosity=0)
-    demo_accounts_ensure(tmp_path / "accounts.json")
-    users = {u.username: u for u in django_user_model.objects.all()}
-    dossier = services.dossier_create(
-        initials="LD",
-        birth_date=None,
-        sex="M",
-        protocols=[Protocol.objects.get(slug="bilan-tnd")],
-        created_by=users["clinicienne"],
-    )
-    for username, _first, _last, role, _staff in DEMO_ACCOUNTS:
-        if role and role != "clinician":
-            services.dossier_member_add(dossier=dossier, user=users[username], role=role)
-    consultation = consult(dossier, users["clinicienne"], tone_wav, PARENT_INTERVIEW, day=3)
-    Consultation.objects.filter(pk=consultation.pk).update(sharing_consent=True)
-    drafted(dossier)
-    return dossier, users
+    return demo_dossier_drafted(tmp_path / "accounts.json", tone_wav, django_user_model)
 
 
 def test_the_demo_walks_the_whole_pathway(demo_dossier, django_capture_on_commit_callbacks):
