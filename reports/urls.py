@@ -15,7 +15,6 @@ urlpatterns = [
         name="job_relaunch",
     ),
     path("comptes-rendus/<int:report_id>/", editor.report_detail, name="report_detail"),
-    path("comptes-rendus/<int:report_id>/pdf/", dossiers.report_pdf, name="report_pdf"),
     path("comptes-rendus/<int:report_id>/rediger/", editor.report_draft, name="report_draft"),
     path(
         "comptes-rendus/<int:report_id>/sections/<int:section_id>/modifier/",

@@ -40,12 +40,17 @@ def _is_care_team(user: AbstractBaseUser, report: Report) -> bool:
     return can(user, "reports.view_report_sources", report)
 
 
-def _recipient_documents(queryset: QuerySet[RenderedDocument]) -> QuerySet[RenderedDocument]:
+def _recipient_documents(
+    queryset: QuerySet[RenderedDocument], *, ready_only: bool = True
+) -> QuerySet[RenderedDocument]:
     """What an external member may download: made for recipients, of a signed report, with
-    no care plan or a signed one (a draft plan is never shown outside the care team)."""
+    no care plan or a signed one (a draft plan is never shown outside the care team).
+    ``ready_only`` False: also those still being rendered, or failed (the waiting page of
+    the PDF they asked for)."""
+    if ready_only:
+        queryset = queryset.filter(status=RenderedDocument.Status.DONE)
     return queryset.filter(
         audience=RenderedDocument.Audience.RECIPIENT,
-        status=RenderedDocument.Status.DONE,
         report__status=Report.Status.SIGNED,
     ).filter(Q(care_plan__isnull=True) | Q(care_plan__status=CarePlan.Status.SIGNED))
 
@@ -61,8 +66,12 @@ def report_documents(user: AbstractBaseUser, report: Report) -> list[RenderedDoc
     return list(documents)
 
 
-def document_for_user(user: AbstractBaseUser, document_id: int) -> RenderedDocument:
-    """One rendered PDF, 404 unless the user may read its report and this document."""
+def document_for_user(
+    user: AbstractBaseUser, document_id: int, *, ready_only: bool = True
+) -> RenderedDocument:
+    """One rendered PDF, 404 unless the user may read its report and this document
+    (``ready_only`` False: an external member also reaches the recipients' copy while it is
+    rendered or once it failed, to follow it; downloading needs it done anyway)."""
     document = get_object_or_404(
         RenderedDocument.objects.filter(report__in=selectors.reports_for_user(user)).select_related(
             "report__dossier__patient", "care_plan"
@@ -73,7 +82,9 @@ def document_for_user(user: AbstractBaseUser, document_id: int) -> RenderedDocum
     report = selectors.report_for_user(user, document.report_id)
     if (
         not _is_care_team(user, report)
-        and not _recipient_documents(RenderedDocument.objects.filter(pk=document.pk)).exists()
+        and not _recipient_documents(
+            RenderedDocument.objects.filter(pk=document.pk), ready_only=ready_only
+        ).exists()
     ):
         raise Http404
     return document
@@ -363,7 +374,7 @@ def documents_panel(user: AbstractBaseUser, report: Report) -> dict:
 
 
 def report_care_plan_for(user: AbstractBaseUser, report: Report) -> CarePlan | None:
-    """The report's care plan if the user may read it (the preview PDF prints it)."""
+    """The report's care plan if the user may read it (« Télécharger le PDF » prints it)."""
     from reports.permissions import can
 
     plan = report_care_plan(report)

@@ -22,6 +22,7 @@ from audit.services import audit_record
 from neddie.jobs import job_claim, job_dispatch, job_done, job_fail, job_heartbeat, job_still_held
 from reports.care_plan.models import CarePlan
 from reports.documents.models import RenderedDocument
+from reports.documents.selectors import report_care_plan_for
 from reports.models import Report
 from reports.permissions import can
 from reports.services import ServiceError
@@ -62,7 +63,6 @@ def _reusable(report: Report, care_plan: CarePlan | None, audience: str) -> Rend
     )
 
 
-@transaction.atomic
 def document_request(
     *,
     report: Report,
@@ -82,6 +82,48 @@ def document_request(
         raise ServiceError("Destinataires du document inconnus.")
     if user is not None and not can(user, "reports.view_report_sources", report):
         raise ServiceError("Les documents PDF sont produits à la demande de l'équipe de soins.")
+    return _document_ask(
+        report=report, care_plan=care_plan, audience=audience, user=user, enqueue=enqueue
+    )
+
+
+def document_for_reader(
+    *, report: Report, user: AbstractBaseUser, enqueue: bool = True
+) -> RenderedDocument:
+    """The PDF behind the report page's « Télécharger le PDF »: the report as it is now,
+    with its care plan if the reader may read it, rendered by a worker (never in the web
+    request). The care team gets the team's copy (transcripts annexed, a plan not signed
+    stamped BROUILLON); any other reader of the report, that is an external member with a
+    live share of the signed report, gets the recipients' copy (no transcripts, the plan
+    only once signed). ``report`` must have been read through
+    ``reports.selectors.report_for_user``: that is the access check. Reuse is that of
+    ``document_request``: while the report or its plan is not signed, only a document still
+    queued is reused (the worker renders the content as it is when it takes it), so a
+    draft's PDF always shows its current text."""
+    care_plan = report_care_plan_for(user, report)
+    if can(user, "reports.view_report_sources", report):
+        return document_request(
+            report=report, care_plan=care_plan, audience=Audience.TEAM, user=user, enqueue=enqueue
+        )
+    return _document_ask(
+        report=report,
+        care_plan=care_plan,
+        audience=Audience.RECIPIENT,
+        user=user,
+        enqueue=enqueue,
+    )
+
+
+@transaction.atomic
+def _document_ask(
+    *,
+    report: Report,
+    care_plan: CarePlan | None,
+    audience: str,
+    user: AbstractBaseUser | None,
+    enqueue: bool,
+) -> RenderedDocument:
+    """``document_request`` once the asker's right is checked."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     if care_plan is not None:
         care_plan = CarePlan.objects.get(pk=care_plan.pk)

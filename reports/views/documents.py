@@ -1,6 +1,8 @@
 """The final PDF documents of a report: asking the care team's worker for one, the panel
-of the report page that lists them (polled by htmx while one is being rendered), and the
-download of a stored document."""
+of the report page that lists them (polled by htmx while one is being rendered), the
+report page's « Télécharger le PDF » (a document of the report as it is now, followed until
+it is rendered), and the download of a stored document: the one door every PDF goes
+through. No view renders a PDF: the ``render_document`` task does."""
 
 from django import forms
 from django.contrib import messages
@@ -70,14 +72,60 @@ def document_panel(request, report_id: int):
 
 @login_required
 @require_GET
+def report_pdf(request, report_id: int):
+    """« Télécharger le PDF »: asks a worker for the report as it is now (the team's copy for
+    the care team, the recipients' copy for an external member it is shared with), then
+    sends the reader to the stored file if it is ready, or answers with a page that follows
+    the rendering and offers the download once done. Not audited as a read: it shows no
+    content; the download is audited (``document_download``)."""
+    report = selectors.report_for_user(request.user, report_id)
+    try:
+        document = services.document_for_reader(report=report, user=request.user)
+    except ServiceError as exc:
+        return render(
+            request,
+            "reports/documents/document_status.html",
+            {"report": report, "document": None, "error": exc.message},
+        )
+    if document.status == RenderedDocument.Status.DONE:
+        return redirect("reports:document_download", document_id=document.pk)
+    return _status(request, document)
+
+
+@login_required
+@require_GET
+def document_status(request, document_id: int):
+    """Where a document asked for stands, polled by htmx every 2 s while it is queued or
+    being rendered; the partial stops polling once the document is done (it offers the
+    download) or failed (it says why and offers to ask again). Without htmx: the whole
+    page, or the download itself once ready. Not audited as a read: a status, no content."""
+    document = document_selectors.document_for_user(request.user, document_id, ready_only=False)
+    if not request.htmx and document.status == RenderedDocument.Status.DONE:
+        return redirect("reports:document_download", document_id=document.pk)
+    return _status(request, document)
+
+
+def _status(request, document: RenderedDocument):
+    if request.htmx:
+        return render(request, "reports/documents/_status.html", {"document": document})
+    return render(
+        request,
+        "reports/documents/document_status.html",
+        {"report": document.report, "document": document},
+    )
+
+
+@login_required
+@require_GET
 def document_download(request, document_id: int):
     """A stored PDF as a download named by the pseudonym code. External members get only
     the recipients' copy of a signed report shared with them (404 otherwise)."""
     document = document_selectors.document_for_user(request.user, document_id)
     if document.status != RenderedDocument.Status.DONE or not document.file:
         raise Http404
-    # Recorded on the report, as the preview's downloads are: a recipient's download names
-    # the share it goes through, and the sharing panel counts it there.
+    # Recorded on the report: a recipient's download names the share it goes through, and
+    # the sharing panel counts it there. The only read event of a PDF (report_pdf and
+    # document_status show no content).
     detail = report_download_detail(request.user, document.report)
     if detail == "PDF":
         detail = f"PDF n° {document.pk} ({document.get_audience_display()})"
@@ -103,6 +151,8 @@ urlpatterns = [
         document_panel,
         name="document_panel",
     ),
+    path("comptes-rendus/<int:report_id>/pdf/", report_pdf, name="report_pdf"),
+    path("documents/<int:document_id>/", document_status, name="document_status"),
     path(
         "documents/<int:document_id>/telecharger/",
         document_download,

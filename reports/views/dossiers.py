@@ -1,5 +1,5 @@
-"""Dossiers, consultations and their recordings, transcripts (speakers), the audio player
-and the PDF."""
+"""Dossiers, consultations and their recordings, transcripts (speakers) and the audio
+player. The report's PDF is in reports/views/documents.py."""
 
 from pathlib import PurePath
 
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.services import audit_read
 from reports import selectors, services
 from reports.audio_responses import audio_response
-from reports.documents.selectors import report_care_plan_for
 from reports.forms import (
     ConsultationRecordingForm,
     DossierForm,
@@ -23,10 +22,8 @@ from reports.forms import (
     TrackForm,
 )
 from reports.models import Segment
-from reports.pdf import report_pdf_render
 from reports.permissions import OPEN_DOSSIER, can, require
 from reports.retention import audio_deleted_message, audio_is_deleted
-from reports.sharing.selectors import report_download_detail
 from reports.work import job_for_user, job_relaunch_by, work_in_progress
 
 
@@ -223,25 +220,6 @@ def segment_speaker(request, segment_id: int):
         "reports/_segment.html",
         {"segment": segment, "speaker_roles": Segment.Role.choices},
     )
-
-
-@login_required
-@require_GET
-def report_pdf(request, report_id: int):
-    report = selectors.report_for_user(request.user, report_id)
-    # A recipient's download names the share it goes through (the sharing page counts them).
-    audit_read(request, report, detail=report_download_detail(request.user, report))
-    response = HttpResponse(
-        report_pdf_render(
-            report,
-            care_plan=report_care_plan_for(request.user, report),
-            with_transcripts=can(request.user, "reports.view_report_sources", report),
-        ).content,
-        content_type="application/pdf",
-    )
-    response["Content-Disposition"] = f'attachment; filename="compte-rendu-{report.pk}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from reports.models import Segment
+from tests.pdf.door import WorkerOnlyRenderer
 
 Action = AuditEvent.Action
 FROM = {"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140 (poste 3)"}
@@ -48,12 +49,29 @@ def test_reading_a_report(client, world, alice):
     assert_from_request(event, user=alice, method="GET", path=path)
 
 
-def test_downloading_the_pdf(client, world, alice):
-    path = reverse("reports:report_pdf", args=[world.report.pk])
+def test_downloading_the_pdf(client, world, alice, monkeypatch):
+    # The PDF's content is not what this test is about: the worker's rendering is faked.
+    renderer = WorkerOnlyRenderer()
+    monkeypatch.setattr("reports.pdf.report_pdf_render", renderer)
+    ask_path = reverse("reports:report_pdf", args=[world.report.pk])
+    asking = client.get(ask_path, **FROM)
+    assert asking.status_code == 200
+    document = asking.context["document"]
+    asked = only_event(action=Action.CREATE, object_type="rendereddocument", path=ask_path)
+    assert asked.object_id == str(document.pk) and asked.dossier_id == world.dossier.pk
+    assert_from_request(asked, user=alice, method="GET", path=ask_path)
+    # Asking for it and following it shows no content: the download is the read.
+    client.get(reverse("reports:document_status", args=[document.pk]), **FROM)
+    assert not AuditEvent.objects.filter(action=Action.READ, object_type="report").exists()
+    renderer.worker_render(document)
+
+    path = reverse("reports:document_download", args=[document.pk])
     response = client.get(path, **FROM)
+
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     event = only_event(action=Action.READ, object_type="report", path=path)
-    assert event.detail == "PDF" and event.dossier_id == world.dossier.pk
+    assert event.object_id == str(world.report.pk) and event.dossier_id == world.dossier.pk
+    assert event.detail == f"PDF n° {document.pk} ({document.get_audience_display()})"
     assert_from_request(event, user=alice, method="GET", path=path)
 
 

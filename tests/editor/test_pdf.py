@@ -4,13 +4,13 @@ typed as HTML rendered as HTML."""
 import pytest
 
 from reports.drafting import services as drafting
-from reports.pdf import report_pdf_render
+from tests.pdf.door import pdf_through_the_door
 from tests.pdf.support import pdf_text
 
 pytestmark = pytest.mark.rendering
 
 
-def test_the_pdf_shows_the_rendered_list(report, section, alice):
+def test_the_pdf_shows_the_rendered_list(client, report, section, alice):
     drafting.section_text_save(
         section=section,
         text="Signes relevés **par les parents** :\n\n- absence de pointage\n- *pas de réponse "
@@ -19,7 +19,10 @@ def test_the_pdf_shows_the_rendered_list(report, section, alice):
         based_on=1,
     )
 
-    text = pdf_text(report_pdf_render(report).content, layout=True)
+    # The draft's PDF, as « Télécharger le PDF » gets it: rendered by the worker from the
+    # text just saved.
+    client.force_login(alice)
+    text = pdf_text(pdf_through_the_door(client, report).pdf, layout=True)
 
     assert "Signes relevés par les parents :" in text
     assert "• absence de pointage" in text and "• pas de réponse au prénom" in text

@@ -22,6 +22,7 @@ from reports.models import Share
 from reports.services import ServiceError
 from reports.tasks import render_document
 from tests.pdf.conftest import make_plan, sign_plan
+from tests.pdf.door import pdf_through_the_door
 from tests.pdf.support import flat, pdf_info, pdf_text
 
 Audience = RenderedDocument.Audience
@@ -366,8 +367,9 @@ def test_a_document_not_rendered_yet_is_not_downloadable(client, signed_report, 
 
 
 @pytest.mark.rendering
-def test_the_preview_pdf_prints_the_care_plan_for_the_team(client, signed_report, plan, alice):
+def test_the_pdf_button_prints_the_care_plan_for_the_team(client, signed_report, plan, alice):
     client.force_login(alice)
-    response = client.get(reverse("reports:report_pdf", args=[signed_report.pk]))
-    text = flat(pdf_text(response.content))
+    response = pdf_through_the_door(client, signed_report)
+    assert response.document.care_plan == plan
+    text = flat(pdf_text(response.pdf))
     assert "Plan personnalisé d'interventions" in text and "BROUILLON — plan non validé" in text

@@ -2,6 +2,7 @@
 what a form stores. Outsiders get a 404, never a 403, so that ids cannot be probed."""
 
 import datetime
+import hashlib
 import html
 from pathlib import Path
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from reports.transcription import TranscribedSegment
 from tests.conftest import PASSWORD
 from tests.factories import DossierFactory, DossierMemberFactory, PatientFactory
 from tests.fakes import FakeTranscriber
+from tests.pdf.door import pdf_through_the_door
 
 LIST_URLS = ["dossier_list", "dossier_create"]
 DOSSIER_URLS = ["dossier_detail", "dossier_jobs"]
@@ -339,14 +341,15 @@ def test_dossier_page_links_to_its_report(client, alice, report):
 @pytest.mark.rendering
 def test_report_pdf_is_a_pdf_download(client, alice, report):
     client.force_login(alice)
-    response = client.get(url_for("report_pdf", report=report))
-    assert response.status_code == 200
+    response = pdf_through_the_door(client, report)
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert response.pdf.startswith(b"%PDF")
+    code = report.dossier.patient.code
     assert response["Content-Disposition"] == (
-        f'attachment; filename="compte-rendu-{report.pk}.pdf"'
+        f'attachment; filename="compte-rendu-{code}-v1-brouillon-{response.document.pk}.pdf"'
     )
     assert response["Cache-Control"] == "no-store"
+    assert hashlib.sha256(response.pdf).hexdigest() == response.document.sha256
 
 
 def test_model_output_is_escaped_in_the_report_page(client, alice, dossier, tone_wav):
@@ -370,9 +373,8 @@ def test_model_output_does_not_break_the_pdf(client, alice, dossier, tone_wav):
     )
     report = transcribed_report(dossier, tone_wav, alice, transcriber)
     client.force_login(alice)
-    response = client.get(url_for("report_pdf", report=report))
-    assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
+    response = pdf_through_the_door(client, report)
+    assert response.pdf.startswith(b"%PDF")
 
 
 # --- Security headers and login ----------------------------------------------------------------

@@ -18,6 +18,7 @@ from reports.models import Consultation, PipelineJob, Report, Transcript
 from reports.review.services import report_correction_start
 from reports.sharing.services import report_share
 from tests.fakes import FakeTranscriber
+from tests.pdf.door import pdf_through_the_door
 from tests.review.conftest import sign
 from tests.uploads import upload
 
@@ -326,10 +327,10 @@ def test_external_member_pdf_has_no_transcripts(client, signed, dora, tmp_path):
     Consultation.objects.filter(dossier=signed.dossier).update(sharing_consent=True)
     report_share(report=signed, recipient=dora, user=signed.signed_by)
     client.force_login(dora)
-    response = client.get(reverse("reports:report_pdf", args=[signed.pk]))
-    assert response.status_code == 200
+    response = pdf_through_the_door(client, signed)
+    assert response.document.audience == "recipient"
     path = tmp_path / "cr.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(response.pdf)
     pdf = subprocess.run(
         ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout

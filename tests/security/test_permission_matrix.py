@@ -46,6 +46,7 @@ EXPECTED: dict[str, dict[str, set | dict]] = {
     "job_relaunch:modification": {"POST": EDITABLE},
     # An external member reads the report once signed (the consultation has sharing consent).
     "report_detail": {"GET": {"draft": CARE, "in_review": CARE, "signed": CARE | {D}}},
+    # « Télécharger le PDF » asks the worker (the external member: the recipients' copy).
     "report_pdf": {"GET": {"draft": CARE, "in_review": CARE, "signed": CARE | {D}}},
     "report_draft": {"POST": EDITABLE},
     "section_edit": {"POST": EDITABLE},
@@ -97,6 +98,8 @@ EXPECTED: dict[str, dict[str, set | dict]] = {
     "document_request": {"POST": CARE},
     "document_panel": {"GET": {"draft": CARE, "in_review": CARE, "signed": CARE | {D}}},
     "document_download": {"GET": CARE},
+    # Following a document asked for: the world's document is the team's copy.
+    "document_status": {"GET": CARE},
     # FHIR export: the care team.
     "report_fhir_download": {"GET": CARE},
     "report_fhir_api": {"GET": CARE},

@@ -17,11 +17,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from reports.models import DossierMember, Report, Share
-from reports.pdf import RenderedPDF
 from reports.services import ServiceError
 from reports.sharing import services
 from reports.sharing.emails import INVITATION_SUBJECT, SHARE_SUBJECT
-from reports.views import dossiers as dossier_views
+from tests.pdf.door import FAKE_PDF, WorkerOnlyRenderer, pdf_through_the_door
 
 
 def text(response) -> str:
@@ -469,21 +468,22 @@ def test_a_failed_email_leaves_the_share_valid_and_says_so(
 def test_each_download_by_a_recipient_is_recorded_against_the_share(
     client, signed, alice, dave, monkeypatch
 ):
-    # The PDF's content is not what this test is about.
-    monkeypatch.setattr(
-        dossier_views, "report_pdf_render", lambda *a, **k: RenderedPDF(b"%PDF-1.7\n", pages=1)
-    )
+    # The PDF's content is not what this test is about: the worker's rendering is faked.
+    renderer = WorkerOnlyRenderer()
+    monkeypatch.setattr("reports.pdf.report_pdf_render", renderer)
     share = services.report_share(report=signed, recipient=dave, user=alice)
     client.force_login(dave)
-    for _ in range(2):
-        assert client.get(reverse("reports:report_pdf", args=[signed.pk])).status_code == 200
+    # The first time, the recipients' copy is rendered; the second, the stored file is served.
+    pdf_through_the_door(client, signed, worker=renderer.worker_render)
+    again = client.get(reverse("reports:report_pdf", args=[signed.pk]), follow=True)
+    assert b"".join(again.streaming_content) == FAKE_PDF
     downloads = AuditEvent.objects.filter(
         action=AuditEvent.Action.READ, object_type="report", object_id=str(signed.pk)
     ).filter(detail=f"téléchargement PDF (partage n° {share.pk})")
     assert downloads.count() == 2 and {e.username for e in downloads} == {"dave"}
     # The clinician's own download is not counted against the share.
     client.force_login(alice)
-    client.get(reverse("reports:report_pdf", args=[signed.pk]))
+    pdf_through_the_door(client, signed, worker=renderer.worker_render)
     page = client.get(shares_url(signed))
     [row] = re.findall(
         rf'<tr class="share share-active" id="share-{share.pk}">.*?</tr>',
