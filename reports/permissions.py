@@ -58,6 +58,25 @@ def member_role(user: AbstractBaseUser, obj) -> str | None:
     return cache[dossier_id]
 
 
+def report_sharing_refusal(report: Report) -> str | None:
+    """Why ``report`` may not be shared with the team's external members (None: it may):
+    every consultation it draws from needs the legal representative's sharing consent."""
+    missing = sorted(
+        {
+            transcript.recording.consultation.date
+            for transcript in report.transcripts.select_related("recording__consultation")
+            if not transcript.recording.consultation.sharing_consent
+        }
+    )
+    if missing:
+        dates = ", ".join(f"{day:%d/%m/%Y}" for day in missing)
+        return (
+            "Partage impossible : le consentement du représentant légal au partage manque "
+            f"pour la consultation du {dates}."
+        )
+    return None
+
+
 @rules.predicate
 def is_member(user, obj) -> bool:
     return member_role(user, obj) is not None
@@ -91,8 +110,6 @@ def is_in_review(user, report) -> bool:
 @rules.predicate
 def is_shared(user, report) -> bool:
     """Signed, and every consultation it draws from has the sharing consent."""
-    from reports.selectors import report_sharing_refusal
-
     return report is not None and report.is_signed and report_sharing_refusal(report) is None
 
 

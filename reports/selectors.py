@@ -28,6 +28,7 @@ from reports.models import (
     Share,
     Transcript,
 )
+from reports.permissions import can, require
 
 
 def dossiers_for_user(user: AbstractBaseUser) -> QuerySet[Dossier]:
@@ -71,8 +72,6 @@ def reports_for_user(user: AbstractBaseUser) -> QuerySet[Report]:
 
 
 def reports_visible(user: AbstractBaseUser, dossier: Dossier) -> list[Report]:
-    from reports.permissions import can
-
     return [
         report
         for report in reports_for_user(user).filter(dossier=dossier)
@@ -81,31 +80,10 @@ def reports_visible(user: AbstractBaseUser, dossier: Dossier) -> list[Report]:
 
 
 def report_for_user(user: AbstractBaseUser, report_id: int) -> Report:
-    from reports.permissions import can
-
     report = get_object_or_404(reports_for_user(user), pk=report_id)
     if not can(user, "reports.view_report", report):
         raise Http404
     return report
-
-
-def report_sharing_refusal(report: Report) -> str | None:
-    """Why ``report`` may not be shared with the team's external members (None: it may):
-    every consultation it draws from needs the legal representative's sharing consent."""
-    missing = sorted(
-        {
-            transcript.recording.consultation.date
-            for transcript in report.transcripts.select_related("recording__consultation")
-            if not transcript.recording.consultation.sharing_consent
-        }
-    )
-    if missing:
-        dates = ", ".join(f"{day:%d/%m/%Y}" for day in missing)
-        return (
-            "Partage impossible : le consentement du représentant légal au partage manque "
-            f"pour la consultation du {dates}."
-        )
-    return None
 
 
 def dossier_consultations(dossier: Dossier) -> QuerySet[Consultation]:
@@ -239,8 +217,6 @@ def report_for_editor(user: AbstractBaseUser, report_id: int) -> Report:
     """A report the user may write in: 404 outside the care team, 403 for a member who
     only reviews (care coordinators) or reads, and for a report not open to changes
     (en relecture, validé, signé)."""
-    from reports.permissions import require
-
     report = report_for_user(user, report_id)
     require(user, "reports.change_report", report)
     return report

@@ -8,7 +8,7 @@ keywords are what make a target recognisable.
 
 from dataclasses import dataclass, field
 
-from protocols.models import ProtocolItem, ProtocolVersion
+from protocols.models import ProtocolItem, ProtocolVersion, in_age_band
 from protocols.selectors import version_grid
 
 OBSERVATION = ProtocolItem.AnswerType.OBSERVATION
@@ -101,8 +101,6 @@ def grid_for_versions(versions: list[ProtocolVersion], age_months: int | None) -
 def grid_from_file(spec, age_months: int | None = None) -> Grid:
     """A grid straight from a protocol file (``protocols.formats.ProtocolFile``), without
     the database: for benchmarks and checks on a grid not yet imported."""
-    from protocols.models import in_age_band
-
     sections = []
     for section in spec.version.sections:
         if section.kind != "report":

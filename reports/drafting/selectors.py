@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from reports.drafting.models import Contradiction, DraftRun, RoutedEvidence, SectionVersion
+from reports.drafting.models import Contradiction, DraftRun, EditJob, RoutedEvidence, SectionVersion
 from reports.drafting.models import Statement as StatementRow
 from reports.models import Report, ReportSection, Transcript
 
@@ -198,8 +198,6 @@ def report_draft_as_dict(report: Report) -> dict:
 def report_active_edit_jobs(report: Report) -> list:
     """AI edits queued or running on the report's sections, and those that failed since the
     page was last opened (the newest per section), for the progress and error banners."""
-    from reports.drafting.models import EditJob
-
     active = (EditJob.Status.QUEUED, EditJob.Status.RUNNING)
     return list(
         EditJob.objects.filter(section__report=report, status__in=active).select_related("section")

@@ -55,9 +55,9 @@ class ReportEvent(models.Model):
 
 
 def _status_label(value: str) -> str:
-    from reports.models import Report
-
-    return str(Report.Status(value).label) if value in Report.Status.values else value
+    # The report model through the relation: reports.models imports this module.
+    status = ReportEvent._meta.get_field("report").related_model.Status
+    return str(status(value).label) if value in status.values else value
 
 
 class ReviewComment(models.Model):

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from reports.drafting.selectors import statements_to_verify
 from reports.models import Consultation, DossierMember, Report
-from reports.permissions import can, member_role
+from reports.permissions import can, member_role, report_sharing_refusal
 from reports.review.models import ReportEvent, ReviewComment
+from reports.review.services import content_sha256, transition_blockers
 from reports.review.transitions import Transition, transitions_from
 
 Status = Report.Status
@@ -51,10 +53,6 @@ def report_steps(report: Report) -> list[Step]:
 
 def report_review_context(user: AbstractBaseUser, report: Report) -> dict:
     """Everything the report page shows about the review, for ``user``."""
-    from reports.drafting.selectors import statements_to_verify
-    from reports.review.services import content_sha256, transition_blockers
-    from reports.selectors import report_sharing_refusal
-
     comments = list(
         ReviewComment.objects.filter(report=report).select_related(
             "author", "resolved_by", "section"

@@ -21,8 +21,7 @@ from audit.services import Action as AuditAction
 from audit.services import audit_record
 from reports.models import DossierMember, Report, Share
 from reports.people import display_name
-from reports.permissions import DENIED, can, member_role
-from reports.selectors import report_sharing_refusal
+from reports.permissions import DENIED, can, member_role, report_sharing_refusal
 from reports.services import ServiceError, _full_clean, dossier_member_add
 from reports.sharing import emails
 

@@ -1,5 +1,6 @@
 from django import template
 
+from reports.permissions import can as rules_can
 from reports.rich_text import reading as _reading
 from reports.rich_text import render as _render
 
@@ -36,8 +37,6 @@ def finding(answer: str) -> str:
 def can(user, permission: str, obj) -> bool:
     """``{% can user "reports.change_report" report as can_edit %}``: the same rules the
     views enforce (reports/permissions.py), so the page never offers a refused action."""
-    from reports.permissions import can as rules_can
-
     return rules_can(user, permission, obj)
 
 

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports import services, transcription_pipeline
+from reports.drafting.models import DraftRun
+from reports.drafting.services import draft_run_execute
 from reports.models import (
     Consultation,
     Dossier,
@@ -283,6 +285,10 @@ def test_jobs_panel_stops_polling_once_done(client, alice, dossier, tone_wav):
     job = record(dossier, tone_wav, alice)
     transcription_pipeline.recording_transcribe(job_id=job.pk, transcriber=FakeTranscriber())
     client.force_login(alice)
+    # The transcript queued the report's draft: the panel follows it until it is done too.
+    assert "hx-trigger" in text(client.get(url_for("dossier_jobs", dossier=dossier)))
+    run = DraftRun.objects.get(status="queued")
+    draft_run_execute(run_id=run.pk)
     response = client.get(url_for("dossier_jobs", dossier=dossier))
     content = text(response)
     assert "hx-trigger" not in content
