@@ -34,6 +34,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from neddie.celery import app as celery_app
+from neddie.errors import ServiceError
+
 log = structlog.get_logger(__name__)
 
 INTERRUPTED_TOO_OFTEN = (
@@ -131,10 +134,8 @@ def job_dispatch(job: Job) -> None:
 
 
 def _send(model: type[Job], pk: int) -> bool:
-    from neddie.celery import app  # the Celery app imports Django settings: load it late
-
     try:
-        app.send_task(model.task_name, args=[pk])
+        celery_app.send_task(model.task_name, args=[pk])
     except Exception:  # the broker is down or refuses: the row keeps the job
         log.warning("job.dispatch_failed", job=model._meta.label, job_id=pk, exc_info=True)
         return False
@@ -323,8 +324,6 @@ def _recover_expired(model: type[Job], pk: int) -> str | None:
 def job_relaunch(job: J) -> J:
     """Queue a failed job again (the person asking was checked by the caller); its attempts
     start over. Refused for a job that is not failed."""
-    from neddie.errors import ServiceError
-
     with transaction.atomic():
         job = type(job).objects.select_for_update().get(pk=job.pk)
         if job.status != JobStatus.FAILED:

@@ -6,4 +6,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "Dossiers et comptes rendus"
 
     def ready(self) -> None:
-        from reports.drafting import receivers  # noqa: F401 (connects the receivers)
+        # Connects the receivers: the higher parts of the pathway hear of the lower ones.
+        from reports.documents import receivers as documents_receivers  # noqa: F401
+        from reports.drafting import receivers as drafting_receivers  # noqa: F401

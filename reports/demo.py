@@ -4,11 +4,17 @@ Used by `make run` (the demo dossier) and by the tests (short clips with known w
 Nothing here comes from a real patient.
 """
 
+import json
+import secrets
 import shutil
 import subprocess
 import tempfile
 import wave
 from pathlib import Path
+
+from django.contrib.auth import get_user_model
+
+from reports.services import clinician_grant
 
 # (voice, text): an invented teleconsultation between a clinician and a mother.
 DEMO_DIALOGUE = [
@@ -96,13 +102,6 @@ def demo_accounts_ensure(credentials_file: Path) -> dict[str, str]:
     Passwords are kept in ``credentials_file`` (readable by its owner only) so that later
     runs print the same ones.
     """
-    import json
-    import secrets
-
-    from django.contrib.auth import get_user_model
-
-    from reports.services import clinician_grant
-
     user_model = get_user_model()
     saved = json.loads(credentials_file.read_text()) if credentials_file.is_file() else {}
     for username, first, last, role, is_staff in DEMO_ACCOUNTS:

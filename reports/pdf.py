@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from reports.documents.selectors import print_context
 from reports.models import CarePlan, Report
 
 # Relative URLs in the print template resolve against this base, which names no real host
@@ -92,8 +93,6 @@ def report_html(
     report: Report, *, care_plan: CarePlan | None = None, with_transcripts: bool = True
 ) -> str:
     """The print template filled for ``report`` (and ``care_plan``, as its own part)."""
-    from reports.documents.selectors import print_context
-
     return render_to_string(
         "reports/report_print.html",
         print_context(report, care_plan=care_plan, with_transcripts=with_transcripts),

@@ -17,7 +17,7 @@ from reports import transcription_pipeline as pipeline
 from reports.care_plan import reminders
 from reports.care_plan import services as care_plan_services
 from reports.care_plan.models import CarePlanDraftJob
-from reports.documents import services as document_services
+from reports.documents import rendering as document_rendering
 from reports.documents.models import RenderedDocument
 from reports.drafting import services as drafting_services
 from reports.drafting.models import DraftRun, EditJob
@@ -122,7 +122,7 @@ def render_document(self, document_id: int) -> None:
         self,
         RenderedDocument,
         document_id,
-        lambda: document_services.document_render_execute(
+        lambda: document_rendering.document_render_execute(
             document_id=document_id, owner=self.request.id or ""
         ),
     )

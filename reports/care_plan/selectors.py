@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from reports.care_plan.layout import FIELDS_BY_KIND, entry_kind
 from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection
+from reports.permissions import can
 from reports.selectors import dossiers_for_care_team, reports_for_user
 
 Entry = CarePlanEntry
@@ -25,8 +26,6 @@ def care_plans_for_user(user: AbstractBaseUser) -> QuerySet[CarePlan]:
 
 
 def care_plan_for_user(user: AbstractBaseUser, plan_id: int) -> CarePlan:
-    from reports.permissions import can
-
     plan = get_object_or_404(care_plans_for_user(user), pk=plan_id)
     if not can(user, "reports.view_care_plan", plan):
         raise Http404

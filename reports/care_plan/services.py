@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -57,6 +58,9 @@ EDITABLE_FIELDS = (
     "funding",
     "school_measure",
 )
+# Sent inside the transaction that signs a care plan (arguments: plan, user).
+care_plan_signed = Signal()
+
 DRAFT_FAILED = (
     "Erreur interne pendant la proposition du plan. L'équipe technique peut la retrouver "
     "avec la référence du plan n° {plan_id}."
@@ -531,10 +535,8 @@ def care_plan_sign(*, plan: CarePlan, user: AbstractBaseUser) -> CarePlan:
         dossier_id=plan.report.dossier_id,
         detail=f"plan signé (SHA-256 {plan.signed_sha256})",
     )
-    from reports.documents.services import documents_for_signature
-
-    # The final PDFs (report and plan) are rendered once, by a worker, after commit.
-    documents_for_signature(report=plan.report, user=user)
+    # Documents (above the care plan) ask for the final PDFs, rendered after commit.
+    care_plan_signed.send(sender=CarePlan, plan=plan, user=user)
     return plan
 
 

@@ -22,6 +22,7 @@ from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection
 from reports.documents.models import RenderedDocument
 from reports.models import Consultation, DossierMember, Report, ReportItem
 from reports.people import display_name
+from reports.permissions import can
 
 Kind = CarePlanEntry.Kind
 
@@ -35,8 +36,6 @@ TOC_MIN_SECTIONS = 6
 
 def _is_care_team(user: AbstractBaseUser, report: Report) -> bool:
     """The team's copy (with the transcripts) goes to those who may read the sources."""
-    from reports.permissions import can
-
     return can(user, "reports.view_report_sources", report)
 
 
@@ -375,7 +374,5 @@ def documents_panel(user: AbstractBaseUser, report: Report) -> dict:
 
 def report_care_plan_for(user: AbstractBaseUser, report: Report) -> CarePlan | None:
     """The report's care plan if the user may read it (« Télécharger le PDF » prints it)."""
-    from reports.permissions import can
-
     plan = report_care_plan(report)
     return plan if plan is not None and can(user, "reports.view_care_plan", plan) else None

@@ -12,6 +12,7 @@ import json
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -25,6 +26,10 @@ from reports.review.transitions import TRANSITIONS, Transition
 from reports.services import ServiceError
 
 MESSAGE_MAX_CHARS = 4000
+
+
+# Sent inside the transaction that signs a report (arguments: report, user).
+report_signed = Signal()
 
 
 class WorkflowError(ServiceError):
@@ -174,10 +179,8 @@ def report_transition(
     )
     audit_record(user=user, action=Action.TRANSITION, obj=report, detail=detail)
     if report.status == Report.Status.SIGNED:
-        from reports.documents.services import documents_for_signature
-
-        # The final PDFs are rendered once, by a worker, after commit.
-        documents_for_signature(report=report, user=user)
+        # Documents (above the review) ask for the final PDFs, rendered after commit.
+        report_signed.send(sender=Report, report=report, user=user)
     return report
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from reports.models import DossierMember, Report, Share
+from reports.permissions import can
 
 User = get_user_model()
 
@@ -122,8 +123,6 @@ def shares_received(user: AbstractBaseUser) -> list[ShareRow]:
     """The shares ``user`` received, live ones first, newest first within each status;
     ``can_open`` says whether the document opens for them now (a live share, and the
     sharing consent still given; a care team member reads it anyway)."""
-    from reports.permissions import can
-
     if not user.is_authenticated:
         return []
     now = timezone.now()

@@ -52,7 +52,7 @@ def test_reading_a_report(client, world, alice):
 def test_downloading_the_pdf(client, world, alice, monkeypatch):
     # The PDF's content is not what this test is about: the worker's rendering is faked.
     renderer = WorkerOnlyRenderer()
-    monkeypatch.setattr("reports.pdf.report_pdf_render", renderer)
+    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", renderer)
     ask_path = reverse("reports:report_pdf", args=[world.report.pk])
     asking = client.get(ask_path, **FROM)
     assert asking.status_code == 200

@@ -8,7 +8,7 @@ content is not what a test is about: it fails the test if anything but the worke
 
 from django.urls import reverse
 
-from reports.documents import services
+from reports.documents import rendering
 from reports.documents.models import RenderedDocument
 from reports.pdf import RenderedPDF
 
@@ -39,7 +39,7 @@ class WorkerOnlyRenderer:
 
 def render(document: RenderedDocument) -> RenderedDocument:
     """What the worker does with a queued document."""
-    services.document_render_execute(document_id=document.pk)
+    rendering.document_render_execute(document_id=document.pk)
     document.refresh_from_db()
     return document
 

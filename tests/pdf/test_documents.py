@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from reports import pdf, tasks
-from reports.documents import services
+from reports.documents import rendering, services
 from reports.documents.models import RenderedDocument
 from reports.models import Share
 from reports.services import ServiceError
@@ -30,7 +30,7 @@ Status = RenderedDocument.Status
 
 
 def rendered(document: RenderedDocument) -> RenderedDocument:
-    services.document_render_execute(document_id=document.pk)
+    rendering.document_render_execute(document_id=document.pk)
     document.refresh_from_db()
     return document
 
@@ -99,7 +99,7 @@ def test_rendering_twice_changes_nothing(signed_report, alice):
     )
     before = (document.file.name, document.sha256, document.finished_at)
 
-    assert services.document_render_execute(document_id=document.pk) is None
+    assert rendering.document_render_execute(document_id=document.pk) is None
     render_document(document.pk)  # the Celery task, redelivered
 
     document.refresh_from_db()
@@ -171,9 +171,9 @@ def test_a_failed_rendering_says_so_and_can_be_asked_again(signed_report, alice,
     def broken(*args, **kwargs):
         raise RuntimeError("pango says no")
 
-    monkeypatch.setattr("reports.pdf.report_pdf_render", broken)
+    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", broken)
     with pytest.raises(RuntimeError):
-        services.document_render_execute(document_id=document.pk)
+        rendering.document_render_execute(document_id=document.pk)
 
     document.refresh_from_db()
     assert document.status == Status.FAILED
@@ -201,7 +201,7 @@ def test_a_database_hiccup_puts_the_document_back_in_the_queue_and_the_task_rend
             raise OperationalError("database is locked")
         return render(*args, **kwargs)
 
-    monkeypatch.setattr("reports.pdf.report_pdf_render", locked_once)
+    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", locked_once)
     tasks.render_document.apply(args=[document.pk])  # retried as a worker would
     document.refresh_from_db()
     assert document.status == Status.DONE

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from reports.documents.models import RenderedDocument
-from reports.documents.services import document_render_execute
+from reports.documents.rendering import document_render_execute
 from reports.models import Share
 from tests.pdf.door import (
     FAKE_PDF,
@@ -34,7 +34,7 @@ Status = RenderedDocument.Status
 @pytest.fixture
 def renderer(monkeypatch) -> WorkerOnlyRenderer:
     renderer = WorkerOnlyRenderer()
-    monkeypatch.setattr("reports.pdf.report_pdf_render", renderer)
+    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", renderer)
     return renderer
 
 
@@ -136,10 +136,10 @@ def test_a_failed_rendering_says_why_and_offers_to_ask_again(
 
     client.force_login(alice)
     document = ask(client, signed_report)
-    monkeypatch.setattr("reports.pdf.report_pdf_render", broken)
+    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", broken)
     with pytest.raises(RuntimeError):
         document_render_execute(document_id=document.pk)
-    monkeypatch.setattr("reports.pdf.report_pdf_render", WorkerOnlyRenderer())
+    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", WorkerOnlyRenderer())
 
     shown = html.unescape(poll(client, document))
 

@@ -20,6 +20,7 @@ from datetime import date
 
 from reports import services
 from reports.care_plan import services as care_plans
+from reports.documents import rendering
 from reports.documents import services as documents
 from reports.documents.models import RenderedDocument
 from reports.drafting import services as drafting
@@ -117,7 +118,7 @@ def build_world(wav) -> World:
     document = documents.document_request(
         report=report, audience=RenderedDocument.Audience.TEAM, user=alice, enqueue=False
     )
-    documents.document_render_execute(document_id=document.pk)
+    rendering.document_render_execute(document_id=document.pk)
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT
 

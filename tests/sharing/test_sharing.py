@@ -470,7 +470,7 @@ def test_each_download_by_a_recipient_is_recorded_against_the_share(
 ):
     # The PDF's content is not what this test is about: the worker's rendering is faked.
     renderer = WorkerOnlyRenderer()
-    monkeypatch.setattr("reports.pdf.report_pdf_render", renderer)
+    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", renderer)
     share = services.report_share(report=signed, recipient=dave, user=alice)
     client.force_login(dave)
     # The first time, the recipients' copy is rendered; the second, the stored file is served.
