@@ -27,6 +27,7 @@ SQLITE_PASS := not whisper and not llm and not e2e and not rendering
 
 test: setup-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -m "$(SQLITE_PASS)" || [ $$? -eq 5 ]
 	scripts/with-test-postgres.sh $(VENV)/bin/pytest || [ $$? -eq 5 ]
 
@@ -74,6 +75,7 @@ serve: .env
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff format --check .
 
 format: $(VENV)/.installed-dev
