@@ -15,6 +15,7 @@ urlpatterns = [
         name="job_relaunch",
     ),
     path("comptes-rendus/<int:report_id>/", editor.report_detail, name="report_detail"),
+    path("comptes-rendus/<int:report_id>/traitements/", dossiers.report_jobs, name="report_jobs"),
     path("comptes-rendus/<int:report_id>/rediger/", editor.report_draft, name="report_draft"),
     path(
         "comptes-rendus/<int:report_id>/sections/<int:section_id>/modifier/",

@@ -115,9 +115,29 @@ def dossier_jobs(request, dossier_id: int):
     )
 
 
-def _jobs_context(dossier, user) -> dict:
-    rows = work_in_progress(user, dossier)
-    return {"job_rows": rows, "jobs_active": any(row.job.is_active for row in rows)}
+def _jobs_context(dossier, user, report=None) -> dict:
+    rows = work_in_progress(user, dossier, report=report)
+    return {
+        "job_rows": rows,
+        "jobs_active": any(row.job.is_active for row in rows),
+        "jobs_poll_url": reverse("reports:report_jobs", args=[report.pk])
+        if report
+        else reverse("reports:dossier_jobs", args=[dossier.pk]),
+    }
+
+
+@login_required
+@require_GET
+def report_jobs(request, report_id: int):
+    """The report's background work (drafts, AI edits, care-plan proposals, PDFs), loaded
+    by the report page and polled while some of it is under way."""
+    report = selectors.report_for_user(request.user, report_id)
+    require(request.user, "reports.view_report_sources", report)
+    return render(
+        request,
+        "reports/_jobs.html",
+        {"dossier": report.dossier, **_jobs_context(report.dossier, request.user, report)},
+    )
 
 
 @login_required

@@ -58,3 +58,17 @@ def test_an_outsider_gets_a_404(client, bob, failed_run):
     response = client.post(reverse("reports:job_relaunch", args=["redaction", failed_run.pk]))
     assert response.status_code == 404
     assert client.post(reverse("reports:job_relaunch", args=["inconnu", 1])).status_code == 404
+
+
+def test_the_report_page_loads_its_own_work_panel(client, alice, charlie, dossier, failed_run):
+    client.force_login(alice)
+    report = failed_run.report
+    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    panel_url = reverse("reports:report_jobs", args=[report.pk])
+    assert panel_url in page
+    panel = client.get(panel_url).content.decode()
+    assert "Erreur interne (référence test)." in panel
+    assert reverse("reports:job_relaunch", args=["redaction", failed_run.pk]) in panel
+    assert "hx-trigger" not in panel  # nothing under way: no polling
+    client.force_login(charlie)
+    assert client.get(panel_url).status_code == 200

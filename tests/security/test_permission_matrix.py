@@ -41,6 +41,7 @@ EXPECTED: dict[str, dict[str, set | dict]] = {
     # An external member sees the dossier's shared page; only the care team files recordings.
     "dossier_detail": {"GET": CARE | {D}, "POST": CARE},
     "dossier_jobs": {"GET": CARE},
+    "report_jobs": {"GET": CARE},
     # Relaunching a failed job: whoever may start that kind of work (an AI edit: the
     # clinician of a draft; the world's edit is done, so the answer is a message, not a 403).
     "job_relaunch:modification": {"POST": EDITABLE},
