@@ -80,6 +80,13 @@ def test_uploaded_recording_is_transcribed_by_a_worker(
     report = Report.objects.get(dossier=dossier)
     text = " ".join(s.text for s in report.transcripts.get().segments.all()).lower()
     assert "bonjour" in text
+    # The transcript queued the report's draft, which the worker writes next: the panel
+    # follows the work until all of it is done, then stops polling.
+    deadline = time.monotonic() + 120
+    while report.runs.filter(status__in=["queued", "running"]).exists():
+        assert time.monotonic() < deadline, "the draft was not written in time"
+        time.sleep(0.5)
+    assert report.runs.get().status == "done"
     page = client.get(reverse("reports:dossier_jobs", args=[dossier.pk])).content.decode()
     assert "terminé" in page
     assert "every 2s" not in page  # polling stops once the work is done
