@@ -97,7 +97,7 @@ def reference_for(audio: Path) -> str | None:
 
 def load_transcriber():
     """The app's transcriber and the seconds it took to load."""
-    from reports.transcription import get_transcriber
+    from reports.transcribers import get_transcriber
 
     start = time.perf_counter()
     transcriber = get_transcriber()

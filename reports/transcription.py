@@ -1,18 +1,15 @@
 """Speech to text behind a small interface.
 
 ``Transcriber`` is what the pipeline needs; ``FasterWhisperTranscriber`` is the real
-engine (CTranslate2 Whisper, loaded from a folder); tests pass their own fake. The model
-is loaded once per process by ``get_transcriber``.
+engine (CTranslate2 Whisper, loaded from a folder); tests pass their own fake. The
+configured engine is loaded once per process by ``reports.transcribers.get_transcriber``.
 """
 
-import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
-
-from django.conf import settings
 
 from reports import transcript_guards as guards
 from reports.model_files import verify_model_folder
@@ -198,36 +195,4 @@ def _keep(segment, vocabulary: Sequence[str]) -> TranscribedSegment | None:
             segment.avg_logprob, [word.probability for word in words]
         ),
         words=words,
-    )
-
-
-ENGINES = ("faster-whisper", "openai-whisper")
-
-
-@functools.cache
-def get_transcriber() -> Transcriber:
-    """The engine chosen by TRANSCRIPTION_ENGINE, loaded once per process (each worker
-    keeps its model)."""
-    engine = settings.TRANSCRIPTION_ENGINE
-    if engine == "openai-whisper":
-        # Imported only when chosen: it needs torch.
-        from reports.openai_whisper_engine import OpenAIWhisperTranscriber
-
-        checkpoint = settings.OPENAI_WHISPER_CHECKPOINT
-        return OpenAIWhisperTranscriber(
-            checkpoint if checkpoint.is_file() else settings.WHISPER_MODEL_DIR,
-            device=settings.WHISPER_DEVICE,
-            beam_size=settings.WHISPER_BEAM_SIZE,
-            cpu_threads=settings.WHISPER_CPU_THREADS,
-        )
-    if engine != "faster-whisper":
-        raise TranscriptionEngineError(
-            f"Moteur de transcription inconnu : {engine} (choix : {', '.join(ENGINES)})."
-        )
-    return FasterWhisperTranscriber(
-        settings.WHISPER_MODEL_DIR,
-        device=settings.WHISPER_DEVICE,
-        compute_type=settings.WHISPER_COMPUTE_TYPE,
-        cpu_threads=settings.WHISPER_CPU_THREADS,
-        beam_size=settings.WHISPER_BEAM_SIZE,
     )

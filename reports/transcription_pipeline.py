@@ -37,6 +37,7 @@ from reports.services import (
     report_attach_transcript,
     transcript_store,
 )
+from reports.transcribers import get_transcriber
 from reports.transcription import (
     UNKNOWN_SPEAKER,
     TranscribedSegment,
@@ -44,7 +45,6 @@ from reports.transcription import (
     Transcriber,
     TranscriptionEngineError,
     TranscriptionResult,
-    get_transcriber,
 )
 
 log = structlog.get_logger(__name__)

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.audio import AudioInputError, probe_audio
-from reports.transcription import TranscriptionEngineError, get_transcriber
+from reports.transcribers import get_transcriber
+from reports.transcription import TranscriptionEngineError
 
 
 class Command(BaseCommand):
