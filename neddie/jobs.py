@@ -30,7 +30,6 @@ import structlog
 from django.apps import apps
 from django.conf import settings
 from django.db import close_old_connections, connection, models, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -288,7 +287,7 @@ def jobs_recover() -> dict[str, int]:
         # A queued job just created is dispatched when its transaction commits: give it time.
         grace = now - datetime.timedelta(seconds=settings.JOB_DISPATCH_GRACE_SECONDS)
         for pk in model.objects.filter(
-            Q(status=JobStatus.QUEUED, dispatched_at__isnull=True, created_at__lte=grace)
+            status=JobStatus.QUEUED, dispatched_at__isnull=True, created_at__lte=grace
         ).values_list("pk", flat=True):
             counts["sent"] += _send(model, pk)
     if any(counts.values()):

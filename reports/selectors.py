@@ -98,12 +98,6 @@ def dossier_consultations(dossier: Dossier) -> QuerySet[Consultation]:
     )
 
 
-def dossier_jobs(dossier: Dossier) -> QuerySet[PipelineJob]:
-    return PipelineJob.objects.filter(recording__consultation__dossier=dossier).select_related(
-        "recording__consultation"
-    )
-
-
 def transcript_for_user(user: AbstractBaseUser, transcript_id: int) -> Transcript:
     return get_object_or_404(
         Transcript.objects.filter(

@@ -32,6 +32,9 @@ class JobKind:
     permission_object: Callable  # ... this object of the job
     subject: Callable  # what the job works on, for the panel
 
+    def dossier_id(self, job: jobs.Job) -> int:
+        return self.model.objects.filter(pk=job.pk).values_list(self.dossier, flat=True)[0]
+
 
 KINDS = {
     kind.slug: kind
@@ -150,7 +153,7 @@ def job_relaunch_by(*, user: AbstractBaseUser, kind: JobKind, job: jobs.Job) -> 
         user=user,
         action=Action.UPDATE,
         obj=job,
-        dossier_id=type(job).objects.filter(pk=job.pk).values_list(kind.dossier, flat=True)[0],
+        dossier_id=kind.dossier_id(job),
         detail=f"traitement relancé ({kind.slug})",
     )
     return job

@@ -14,6 +14,7 @@ from django.urls import reverse
 from reports import services
 from reports.models import PipelineJob, Report, Transcript, TranscriptionChunk
 from tests.factories import ConsultationFactory
+from tests.uploads import post_recording
 from tests.workers import broker_for_worker, celery_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.whisper]
@@ -59,18 +60,7 @@ def test_uploaded_recording_is_transcribed_by_a_worker(
     client, dossier, alice, french_speech, worker, tmp_path, whisper_model_dir
 ):
     client.force_login(alice)
-    with open(french_speech, "rb") as audio:
-        response = client.post(
-            reverse("reports:dossier_detail", args=[dossier.pk]),
-            {
-                "date": "2026-11-20",
-                "modality": "teleconsultation",
-                "participants": "pédopsychiatre, mère",
-                "recording_consent": "on",
-                "consent_given_by": "mère",
-                "audio": audio,
-            },
-        )
+    response = post_recording(client, dossier, french_speech)
     assert response.status_code == 302
 
     job = _wait_for_job(180, worker, tmp_path / "worker.log")

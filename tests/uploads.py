@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.files import File
+from django.urls import reverse
 
 from reports import services
 from reports.models import PipelineJob
@@ -18,4 +19,21 @@ def upload(consultation, path: Path, user, *, enqueue: bool = False, **kwargs) -
             uploaded_by=user,
             enqueue=enqueue,
             **kwargs,
+        )
+
+
+def post_recording(client, dossier, path: Path):
+    """The clinician's upload through the dossier page's form (a new consultation with its
+    recording consent and audio), as the browser sends it."""
+    with open(path, "rb") as audio:
+        return client.post(
+            reverse("reports:dossier_detail", args=[dossier.pk]),
+            {
+                "date": "2026-11-20",
+                "modality": "teleconsultation",
+                "participants": "pédopsychiatre, mère",
+                "recording_consent": "on",
+                "consent_given_by": "mère",
+                "audio": audio,
+            },
         )

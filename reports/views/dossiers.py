@@ -151,8 +151,7 @@ def job_relaunch(request, kind: str, job_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, "Traitement relancé : il reprend en arrière-plan.")
-    dossier_id = type(job).objects.filter(pk=job.pk).values_list(job_kind.dossier, flat=True)[0]
-    return redirect(reverse("reports:dossier_detail", args=[dossier_id]) + "#jobs")
+    return redirect(reverse("reports:dossier_detail", args=[job_kind.dossier_id(job)]) + "#jobs")
 
 
 @login_required

@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.core.files import File
-from django.urls import reverse
 from django.utils import timezone
 
 from neddie import jobs
@@ -17,6 +16,7 @@ from reports.drafting.services import draft_run_request
 from reports.models import PipelineJob, Recording
 from reports.services import recording_upload, report_draft_ensure
 from tests.factories import ConsultationFactory
+from tests.uploads import post_recording
 
 
 @pytest.fixture
@@ -150,18 +150,8 @@ def test_an_upload_with_the_broker_down_answers_the_page_not_an_error(
     client, dossier, alice, tone_wav, broker_down, django_capture_on_commit_callbacks
 ):
     client.force_login(alice)
-    with django_capture_on_commit_callbacks(execute=True), open(tone_wav, "rb") as audio:
-        response = client.post(
-            reverse("reports:dossier_detail", args=[dossier.pk]),
-            {
-                "date": "2026-11-20",
-                "modality": "teleconsultation",
-                "participants": "pédopsychiatre, mère",
-                "recording_consent": "on",
-                "consent_given_by": "mère",
-                "audio": audio,
-            },
-        )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_recording(client, dossier, tone_wav)
     assert response.status_code == 302
     job = PipelineJob.objects.get()
     assert job.status == "queued" and job.dispatched_at is None

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 from django.db.models import Count
-from django.urls import reverse
 
 from reports import services
 from reports.drafting.models import DraftRun, SectionVersion, Statement
@@ -29,7 +28,7 @@ from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.drafting.transcripts import PARENT_INTERVIEW
 from tests.factories import ConsultationFactory
 from tests.protocol_files import import_published
-from tests.uploads import upload
+from tests.uploads import post_recording, upload
 from tests.workers import RedisServer, broker_for_worker, celery_worker
 
 pytestmark = pytest.mark.integration
@@ -208,18 +207,7 @@ def test_an_upload_during_a_redis_outage_is_transcribed_and_drafted_once_it_is_b
         ):
             redis.stop()
             client.force_login(alice)
-            with open(french_speech, "rb") as audio:
-                response = client.post(
-                    reverse("reports:dossier_detail", args=[dossier.pk]),
-                    {
-                        "date": "2026-11-20",
-                        "modality": "teleconsultation",
-                        "participants": "pédopsychiatre, mère",
-                        "recording_consent": "on",
-                        "consent_given_by": "mère",
-                        "audio": audio,
-                    },
-                )
+            response = post_recording(client, dossier, french_speech)
             assert response.status_code == 302  # the page answers: no error for the user
             job = PipelineJob.objects.get()
             assert job.status == "queued" and job.dispatched_at is None
