@@ -133,3 +133,16 @@ class AuditedReadsAdmin(admin.ModelAdmin):
                 detail=f"liste (administration) {request.GET.urlencode()}".strip(),
             )
         return response
+
+
+class ReadOnlyAdmin(AuditedReadsAdmin):
+    """View pages only: nothing added, changed or deleted from the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

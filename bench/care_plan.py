@@ -40,8 +40,8 @@ RECOMMENDATIONS = (
 
 
 def passages():
-    from reports.care_plan.drafting import Passage
-    from reports.rich_text import sentences
+    from care_plans.drafting import Passage
+    from neddie.rich_text import sentences
 
     found = []
     for key, text in (("synthese", SYNTHESIS), ("recommandations", RECOMMENDATIONS)):
@@ -66,8 +66,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from reports.care_plan.drafting import draft_plan
-    from reports.drafting.llm import LlamaCppLLM
+    from care_plans.drafting import draft_plan
+    from drafting.llm import LlamaCppLLM
 
     given = passages()
     print(f"report: {len(given)} sentences (synthesis and recommendations)")

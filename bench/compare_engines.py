@@ -54,11 +54,17 @@ def openai_checkpoint() -> Path:
     this process should stay small (its children start as copies of it)."""
     from django.conf import settings
 
-    from reports.whisper_conversion import DEFAULT_CHECKPOINT_NAME
+    from transcription.whisper_conversion import DEFAULT_CHECKPOINT_NAME
 
     folder = Path(settings.WHISPER_MODEL_DIR)
     checkpoint = folder / DEFAULT_CHECKPOINT_NAME
-    command = [sys.executable, "-m", "reports.whisper_conversion", str(folder), str(checkpoint)]
+    command = [
+        sys.executable,
+        "-m",
+        "transcription.whisper_conversion",
+        str(folder),
+        str(checkpoint),
+    ]
     subprocess.run(command, check=True, cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
     return checkpoint
 
@@ -94,7 +100,7 @@ def load_engine(engine: str, threads: int, checkpoint: Path | None):
     from django.conf import settings
 
     if engine == "faster-whisper":
-        from reports.transcription import FasterWhisperTranscriber
+        from transcription.engine import FasterWhisperTranscriber
 
         return FasterWhisperTranscriber(
             Path(settings.WHISPER_MODEL_DIR),
@@ -102,7 +108,7 @@ def load_engine(engine: str, threads: int, checkpoint: Path | None):
             cpu_threads=threads,
             beam_size=settings.WHISPER_BEAM_SIZE,
         )
-    from reports.openai_whisper_engine import OpenAIWhisperTranscriber
+    from transcription.openai_whisper_engine import OpenAIWhisperTranscriber
 
     return OpenAIWhisperTranscriber(
         checkpoint, cpu_threads=threads, beam_size=settings.WHISPER_BEAM_SIZE

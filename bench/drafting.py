@@ -78,8 +78,8 @@ def turns_transcript(turns) -> dict:
 
 
 def bench_grid():
+    from drafting.grid import grid_from_file
     from protocols.formats import load_protocol_file
-    from reports.drafting.grid import grid_from_file
 
     path = BENCH_DIR / "protocols" / "consultation-adulte.yaml"
     return grid_from_file(load_protocol_file(path.read_text(encoding="utf-8")))
@@ -87,8 +87,8 @@ def bench_grid():
 
 def tnd_grid():
     """The report structure and the autism grid shipped with neddie, as a dossier uses them."""
+    from drafting.grid import Grid, grid_from_file
     from protocols.formats import load_protocol_file
-    from reports.drafting.grid import Grid, grid_from_file
 
     grids = [
         grid_from_file(
@@ -104,8 +104,8 @@ def tnd_grid():
 
 
 def routing_accuracy(grid, embedder) -> dict:
-    from reports.drafting.routing import parse_target_id, route
-    from reports.drafting.utterances import from_transcript_json
+    from drafting.routing import parse_target_id, route
+    from drafting.utterances import from_transcript_json
 
     total, right = Counter(), Counter()
     confusion = Counter()
@@ -247,10 +247,10 @@ def main() -> None:
 
     from django.conf import settings
 
-    from reports.drafting.drafter import draft
-    from reports.drafting.embeddings import get_embedder
-    from reports.drafting.llm import llm_or_fallback
-    from reports.drafting.utterances import from_transcript_json
+    from drafting.drafter import draft
+    from drafting.embeddings import get_embedder
+    from drafting.llm import llm_or_fallback
+    from drafting.utterances import from_transcript_json
 
     figures: dict = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -354,7 +354,7 @@ def main() -> None:
     figures["statements_without_clinical_content"] = empty
     print(f"  statements drafted from silence / small talk / injection alone: {empty}")
     if args.engines:
-        from reports.drafting.llm import LLMUnavailable, _build
+        from drafting.llm import LLMUnavailable, _build
 
         figures["engines"] = {}
         for name in ("llama-cpp", "transformers", "openai"):

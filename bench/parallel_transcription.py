@@ -13,7 +13,7 @@ What it does, end to end through the real parts (broker, worker processes, datab
    filesystem``), N ``celery worker`` processes (concurrency 1 each, queues ``default`` and
    ``transcription``, ``WHISPER_CPU_THREADS`` = max(1, CPUs // N) unless ``--threads``);
 3. a small Django script, in its own process, creates a user, a dossier and a consultation
-   through ``reports.services``, uploads the recording with ``recording_upload`` inside a
+   through ``dossiers.services``, uploads the recording with ``recording_upload`` inside a
    transaction (the task is dispatched when it commits) and polls the ``PipelineJob``
    until it is done.
 
@@ -470,9 +470,10 @@ def client_main(recording: Path, out: Path, timeout: float) -> int:
     from django.core.files import File
     from django.db import transaction
 
+    from dossiers import services
+    from dossiers.models import Consultation
     from protocols.selectors import protocols_available
-    from reports import services
-    from reports.models import Consultation, PipelineJob, TranscriptionChunk
+    from transcription.models import PipelineJob, TranscriptionChunk
 
     user = get_user_model().objects.create_user(username="bench", password=None)
     services.clinician_grant(user=user)  # the bench's account opens its dossier

@@ -5,7 +5,7 @@ It builds, in a throwaway SQLite database (migrated in a temporary folder), a do
 the shipped protocols (bilan TND and the TSA evaluation grid, with their items), a report
 whose sections are filled with synthetic French paragraphs until the document is about
 ``--pages`` long, signed, and its care plan with rows of every kind, signed; and a one-page
-reference report (one short section). Both go through ``reports.pdf.report_pdf_render``,
+reference report (one short section). Both go through ``documents.pdf.report_pdf_render``,
 the function the rendering task calls (template, selectors, WeasyPrint, PDF/A).
 
 Run from the repository root::
@@ -99,9 +99,9 @@ def build_long(user, protocols, paragraphs: int, rng: random.Random):
 
     from django.utils import timezone
 
-    from reports import services
-    from reports.care_plan.models import CarePlan, CarePlanEntry
-    from reports.care_plan.services import care_plan_start
+    from care_plans.models import CarePlan, CarePlanEntry
+    from care_plans.services import care_plan_start
+    from dossiers import services
     from reports.models import ReportItem
 
     dossier = services.dossier_create(
@@ -179,8 +179,8 @@ def build_long(user, protocols, paragraphs: int, rng: random.Random):
 
 
 def build_reference(user):
+    from dossiers import services
     from protocols.services import protocol_import
-    from reports import services
 
     protocol = protocol_import(content=REFERENCE_PROTOCOL, publish=True).version.protocol
     dossier = services.dossier_create(
@@ -214,10 +214,10 @@ def main() -> None:
         setup_django(Path(folder))
         from django.contrib.auth import get_user_model
 
+        from documents.pdf import report_html, report_pdf_render
+        from dossiers import services
         from protocols.models import Protocol
         from protocols.services import protocols_load_defaults
-        from reports import services
-        from reports.pdf import report_html, report_pdf_render
 
         protocols_load_defaults()
         user = get_user_model().objects.create_user(

@@ -13,7 +13,7 @@ Probes (16 kHz mono, synthesised with numpy, nothing recorded):
   (120 ms each), voiced (harmonics of a 300 Hz pitch falling to 220 Hz) mixed with breath
   noise and shaped by two formants (700 and 1200 Hz), over the same room tone.
 
-Each probe goes through neddie's own transcriber (``reports.transcribers.get_transcriber()``,
+Each probe goes through neddie's own transcriber (``transcription.transcribers.get_transcriber()``,
 same settings as the app, voice activity detection and text guards included) without and with
 a vocabulary prompt of clinical terms, then, for contrast, through raw faster-whisper loaded
 from the same model folder with ``vad_filter=False`` and faster-whisper's other defaults (same
@@ -142,7 +142,7 @@ def transcribe_raw(model, path: Path, *, language: str, prompted: bool, beam: in
     """faster-whisper as it comes: no voice activity detection, no guards."""
     import ctranslate2
 
-    from reports.transcription import SAMPLING_SEED, vocabulary_prompt
+    from transcription.engine import SAMPLING_SEED, vocabulary_prompt
 
     ctranslate2.set_random_seed(SAMPLING_SEED)
     segments, _info = model.transcribe(
@@ -173,9 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
     from faster_whisper import WhisperModel
 
-    from reports.transcribers import get_transcriber
-    from reports.transcription import TranscriptionEngineError
     from tests.audio import probe_signals, write_samples
+    from transcription.engine import TranscriptionEngineError
+    from transcription.transcribers import get_transcriber
 
     try:
         transcriber = get_transcriber()

@@ -97,7 +97,7 @@ def reference_for(audio: Path) -> str | None:
 
 def load_transcriber():
     """The app's transcriber and the seconds it took to load."""
-    from reports.transcribers import get_transcriber
+    from transcription.transcribers import get_transcriber
 
     start = time.perf_counter()
     transcriber = get_transcriber()
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_django()
     from django.conf import settings
 
-    from reports.transcription import TranscriptionEngineError
+    from transcription.engine import TranscriptionEngineError
 
     try:
         transcriber, load_seconds = load_transcriber()

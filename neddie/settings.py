@@ -52,8 +52,15 @@ INSTALLED_APPS = [
     "axes",
     "neddie",
     "audit",
+    # The pathway, each stage standing on the ones above it in this list (README: architecture).
     "protocols",
+    "dossiers",
+    "transcription",
     "reports",
+    "drafting",
+    "care_plans",
+    "sharing",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -139,7 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "reports:dossier_list"
+LOGIN_REDIRECT_URL = "dossiers:dossier_list"
 LOGOUT_REDIRECT_URL = "login"
 # Sessions end 8 hours after login however active, after 30 minutes without any request
 # (the editor's autosave counts as activity), and when the browser closes: both limits are
@@ -222,11 +229,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=45 
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Heavy work (speech recognition) gets its own queue, so it can have its own workers.
 CELERY_TASK_ROUTES = {
-    "reports.tasks.transcribe_recording": {"queue": "transcription"},
-    "reports.tasks.transcribe_chunk": {"queue": "transcription"},
-    "reports.tasks.draft_report": {"queue": "drafting"},
-    "reports.tasks.propose_section_edit": {"queue": "drafting"},
-    "reports.tasks.propose_care_plan_rows": {"queue": "drafting"},
+    "transcription.tasks.transcribe_recording": {"queue": "transcription"},
+    "transcription.tasks.transcribe_chunk": {"queue": "transcription"},
+    "drafting.tasks.draft_report": {"queue": "drafting"},
+    "drafting.tasks.propose_section_edit": {"queue": "drafting"},
+    "care_plans.tasks.propose_care_plan_rows": {"queue": "drafting"},
 }
 # Background jobs (neddie/jobs.py). A worker holds a job under a lease its heartbeat extends
 # every third of it; a job whose lease expired (its worker died) is queued again by the
@@ -240,7 +247,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic work (celery beat: `celery -A neddie beat`, or `worker -B` in scripts/serve.sh).
 CELERY_BEAT_SCHEDULE = {
     "recover-jobs": {
-        "task": "reports.tasks.recover_jobs",
+        "task": "neddie.tasks.recover_jobs",
         "schedule": JOB_RECOVERY_SECONDS,
     },
     "purge-expired-recordings": {
@@ -248,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("RETENTION_CHECK_SECONDS", default=24 * 3600),
     },
     "send-follow-up-reminders": {
-        "task": "reports.tasks.send_follow_up_reminders",
+        "task": "care_plans.tasks.send_follow_up_reminders",
         "schedule": env.int("REMINDER_CHECK_SECONDS", default=6 * 3600),
     },
 }
@@ -281,7 +288,7 @@ TRANSCRIPTION_LANGUAGE = env("TRANSCRIPTION_LANGUAGE", default="fr")
 TRANSCRIPTION_CHUNK_SECONDS = env.float("TRANSCRIPTION_CHUNK_SECONDS", default=300.0)
 TRANSCRIPTION_CHUNK_SEARCH_SECONDS = env.float("TRANSCRIPTION_CHUNK_SEARCH_SECONDS", default=20.0)
 
-# --- Drafting (reports.drafting) ---------------------------------------------------------
+# --- Drafting (drafting) ---------------------------------------------------------
 # "llama-cpp" (default: the packaged GGUF on CPU), "transformers" (a local model folder, for
 # a GPU), "openai" (an OpenAI-compatible endpoint: vLLM, llama.cpp server, Ollama) or
 # "extractive" (no model: the draft quotes the evidence).

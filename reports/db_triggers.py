@@ -4,7 +4,7 @@ statements and their citations, its sources and its review comments. Deleting th
 refused too, unless a row in ``protocols_purge_allowed`` opens the documented escape hatch
 for whole-database maintenance (the test suite's flush uses it). ``SignedRecordTriggers``
 writes them for SQLite and PostgreSQL; the signed care plan uses it too
-(reports/care_plan/db_triggers.py).
+(care_plans/db_triggers.py).
 
 SQLite rebuilds a table to alter most columns and refuses to rename a table that a trigger
 names: a later migration that alters one of these tables runs ``uninstall`` before and

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from reports.models import Recording, Report
-from reports.services import ServiceError
+from dossiers.models import Recording
+from reports.models import Report
 
 log = structlog.get_logger(__name__)
 
@@ -126,25 +126,3 @@ def _recording_audio_delete(*, recording_id: int, now: datetime.datetime, days: 
     storage.delete(name)
     log.info("retention.audio_deleted", recording_id=recording_id)
     return True
-
-
-def audio_deleted_message(recording: Recording) -> str:
-    """What the care team reads where the audio used to be."""
-    if recording.audio_deleted_at is None:
-        return "Enregistrement supprimé ; la transcription reste disponible."
-    day = timezone.localtime(recording.audio_deleted_at)
-    return (
-        f"Enregistrement supprimé le {day:%d/%m/%Y} (durée de conservation écoulée) ; "
-        "la transcription reste disponible."
-    )
-
-
-def audio_is_deleted(recording: Recording) -> bool:
-    return recording.audio_deleted_at is not None or not recording.file
-
-
-def recording_audio_require(recording: Recording) -> None:
-    """Refuse, with the message the care team reads, any work that needs the audio of a
-    recording whose audio was deleted (a new transcription)."""
-    if audio_is_deleted(recording):
-        raise ServiceError(audio_deleted_message(recording))

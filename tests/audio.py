@@ -5,7 +5,7 @@ import struct
 import wave
 from pathlib import Path
 
-from reports.demo import synthesize
+from neddie.demo import synthesize
 
 
 def write_tone(path: Path, *, seconds: float, rate: int = 16_000, frequency: float = 440.0) -> Path:

@@ -15,10 +15,10 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.test import TransactionTestCase
 
-from reports import services
-from reports.demo import join_wavs
-from reports.models import DossierMember
-from reports.permissions import CLINICIANS_GROUP
+from dossiers import services
+from dossiers.models import DossierMember
+from dossiers.permissions import CLINICIANS_GROUP
+from neddie.demo import join_wavs
 from tests.audio import write_speech, write_tone
 from tests.factories import UserFactory
 from tests.protocol_files import REPORT_PROTOCOL, SCREENING_PROTOCOL, import_published

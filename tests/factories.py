@@ -9,8 +9,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from reports import services
-from reports.models import Consultation, Dossier, DossierMember, Patient
+from dossiers import services
+from dossiers.models import Consultation, Dossier, DossierMember, Patient
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from reports.transcription import TranscribedSegment, TranscriptionResult
+from transcription.engine import TranscribedSegment, TranscriptionResult
 
 
 class FakeTranscriber:

@@ -11,11 +11,12 @@ import pytest
 from django.core.files import File
 from django.urls import reverse
 
-from reports import services
-from reports.models import PipelineJob, Report, Transcript, TranscriptionChunk
+from dossiers import services
+from reports.models import Report
 from tests.factories import ConsultationFactory
 from tests.uploads import post_recording
 from tests.workers import broker_for_worker, celery_worker
+from transcription.models import PipelineJob, Transcript, TranscriptionChunk
 
 pytestmark = [pytest.mark.integration, pytest.mark.whisper]
 
@@ -77,7 +78,7 @@ def test_uploaded_recording_is_transcribed_by_a_worker(
         assert time.monotonic() < deadline, "the draft was not written in time"
         time.sleep(0.5)
     assert report.runs.get().status == "done"
-    page = client.get(reverse("reports:dossier_jobs", args=[dossier.pk])).content.decode()
+    page = client.get(reverse("work:dossier_jobs", args=[dossier.pk])).content.decode()
     assert "terminé" in page
     assert "every 2s" not in page  # polling stops once the work is done
 

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.files import File
 from django.urls import reverse
 
-from reports import services
-from reports.models import PipelineJob
+from dossiers import services
+from transcription.models import PipelineJob
 
 
 def upload(consultation, path: Path, user, *, enqueue: bool = False, **kwargs) -> PipelineJob:
@@ -27,7 +27,7 @@ def post_recording(client, dossier, path: Path):
     recording consent and audio), as the browser sends it."""
     with open(path, "rb") as audio:
         return client.post(
-            reverse("reports:dossier_detail", args=[dossier.pk]),
+            reverse("dossiers:dossier_detail", args=[dossier.pk]),
             {
                 "date": "2026-11-20",
                 "modality": "teleconsultation",

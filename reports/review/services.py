@@ -17,13 +17,20 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from audit.services import Action, audit_record
-from reports.drafting.models import DraftRun, EditJob, SectionVersion, Statement
-from reports.drafting.selectors import statements_to_verify
-from reports.models import Report, ReportItem, ReportSection
-from reports.permissions import can
-from reports.review.models import ReportEvent, ReviewComment
+from dossiers.permissions import can
+from dossiers.services import ServiceError
+from drafting.models import DraftRun, EditJob
+from drafting.selectors import statements_to_verify
+from reports.models import (
+    Report,
+    ReportEvent,
+    ReportItem,
+    ReportSection,
+    ReviewComment,
+    SectionVersion,
+    Statement,
+)
 from reports.review.transitions import TRANSITIONS, Transition
-from reports.services import ServiceError
 
 MESSAGE_MAX_CHARS = 4000
 

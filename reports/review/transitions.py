@@ -14,8 +14,8 @@ never changes (the database refuses it): ``report_correction_start`` makes a new
 
 from dataclasses import dataclass
 
-from reports.models import DossierMember, Report
-from reports.review.models import ReportEvent
+from dossiers.models import DossierMember
+from reports.models import Report, ReportEvent
 
 Status = Report.Status
 Role = DossierMember.Role

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import Action, audit_record
-from reports.models import DossierMember
+from dossiers.models import DossierMember
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 from tests.protocols.test_admin import form_data

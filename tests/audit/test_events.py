@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from reports.models import Segment
 from tests.pdf.door import WorkerOnlyRenderer
+from transcription.models import Segment
 
 Action = AuditEvent.Action
 FROM = {"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "Firefox/140 (poste 3)"}
@@ -34,7 +34,7 @@ def alice(db, world, world_media, client):
 
 
 def test_reading_a_dossier(client, world, alice):
-    path = reverse("reports:dossier_detail", args=[world.dossier.pk])
+    path = reverse("dossiers:dossier_detail", args=[world.dossier.pk])
     assert client.get(path, **FROM).status_code == 200
     event = only_event(action=Action.READ, object_type="dossier", path=path)
     assert event.object_id == str(world.dossier.pk) and event.dossier_id == world.dossier.pk
@@ -42,7 +42,7 @@ def test_reading_a_dossier(client, world, alice):
 
 
 def test_reading_a_report(client, world, alice):
-    path = reverse("reports:report_detail", args=[world.report.pk])
+    path = reverse("drafting:report_detail", args=[world.report.pk])
     assert client.get(path, **FROM).status_code == 200
     event = only_event(action=Action.READ, object_type="report", path=path)
     assert event.object_id == str(world.report.pk) and event.dossier_id == world.dossier.pk
@@ -52,8 +52,8 @@ def test_reading_a_report(client, world, alice):
 def test_downloading_the_pdf(client, world, alice, monkeypatch):
     # The PDF's content is not what this test is about: the worker's rendering is faked.
     renderer = WorkerOnlyRenderer()
-    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", renderer)
-    ask_path = reverse("reports:report_pdf", args=[world.report.pk])
+    monkeypatch.setattr("documents.rendering.report_pdf_render", renderer)
+    ask_path = reverse("documents:report_pdf", args=[world.report.pk])
     asking = client.get(ask_path, **FROM)
     assert asking.status_code == 200
     document = asking.context["document"]
@@ -61,11 +61,11 @@ def test_downloading_the_pdf(client, world, alice, monkeypatch):
     assert asked.object_id == str(document.pk) and asked.dossier_id == world.dossier.pk
     assert_from_request(asked, user=alice, method="GET", path=ask_path)
     # Asking for it and following it shows no content: the download is the read.
-    client.get(reverse("reports:document_status", args=[document.pk]), **FROM)
+    client.get(reverse("documents:document_status", args=[document.pk]), **FROM)
     assert not AuditEvent.objects.filter(action=Action.READ, object_type="report").exists()
     renderer.worker_render(document)
 
-    path = reverse("reports:document_download", args=[document.pk])
+    path = reverse("documents:document_download", args=[document.pk])
     response = client.get(path, **FROM)
 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -76,7 +76,7 @@ def test_downloading_the_pdf(client, world, alice, monkeypatch):
 
 
 def test_listening_to_a_passage_of_the_recording(client, world, alice):
-    path = reverse("reports:recording_audio", args=[world.recording.pk])
+    path = reverse("dossiers:recording_audio", args=[world.recording.pk])
     response = client.get(path, HTTP_RANGE="bytes=0-99", **FROM)
     assert response.status_code == 206
     event = only_event(action=Action.READ, object_type="recording", path=path)
@@ -89,21 +89,21 @@ def test_listening_to_a_passage_of_the_recording(client, world, alice):
 def test_an_external_member_reading_the_shared_page_is_recorded(client, world, world_media):
     dave = world.users["dave"]
     client.force_login(dave)
-    path = reverse("reports:dossier_detail", args=[world.dossier.pk])
+    path = reverse("dossiers:dossier_detail", args=[world.dossier.pk])
     assert client.get(path, **FROM).status_code == 200
     assert only_event(action=Action.READ, path=path).username == "dave"
 
 
 def test_a_refused_read_serves_nothing_and_records_no_read(client, world, world_media):
     client.force_login(world.users["bob"])
-    path = reverse("reports:report_detail", args=[world.report.pk])
+    path = reverse("drafting:report_detail", args=[world.report.pk])
     assert client.get(path).status_code == 404
     assert not AuditEvent.objects.filter(action=Action.READ, path=path).exists()
 
 
 def test_saving_a_section_text(client, world, alice):
     section = world.report.sections.get(key="communication")
-    path = reverse("reports:section_text", args=[world.report.pk, section.pk])
+    path = reverse("drafting:section_text", args=[world.report.pk, section.pk])
     text = "Il ne pointe pas du doigt. Il répond à son prénom depuis peu."
     assert client.post(path, {"text": text}, **FROM).status_code == 302
     event = only_event(action=Action.UPDATE, object_type="reportsection", path=path)
@@ -134,7 +134,7 @@ def test_a_review_comment(client, world, alice):
 
 def test_a_speaker_correction(client, world, alice):
     segment = world.recording.transcript.segments.first()
-    path = reverse("reports:segment_speaker", args=[segment.pk])
+    path = reverse("transcription:segment_speaker", args=[segment.pk])
     assert client.post(path, {"speaker": Segment.Role.PARENT}, **FROM).status_code == 200
     event = only_event(action=Action.UPDATE, object_type="segment", path=path)
     assert event.object_id == str(segment.pk) and event.dossier_id == world.dossier.pk
@@ -144,9 +144,9 @@ def test_no_event_holds_patient_text(client, world, alice):
     """A whole visit: pages read, text written, submitted. The log says what was touched,
     never what the transcript or the report says."""
     section = world.report.sections.get(key="communication")
-    client.get(reverse("reports:report_detail", args=[world.report.pk]))
+    client.get(reverse("drafting:report_detail", args=[world.report.pk]))
     client.post(
-        reverse("reports:section_text", args=[world.report.pk, section.pk]),
+        reverse("drafting:section_text", args=[world.report.pk, section.pk]),
         {"text": "Il ne pointe jamais pour montrer."},
     )
     client.post(reverse("reports:report_transition", args=[world.report.pk, "submit"]))

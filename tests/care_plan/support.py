@@ -1,9 +1,11 @@
 """A report structure with a synthesis, recommendations and the default protocol's
 care-plan sections, and a report written in it (synthetic text), validated or signed."""
 
-from reports import services
-from reports.models import DossierMember, Report
+from dossiers import services
+from dossiers.models import DossierMember
+from reports.models import Report
 from reports.review.services import report_transition
+from reports.services import report_draft_ensure
 from tests.protocol_files import import_published
 
 CARE_PLAN_PROTOCOL = """
@@ -90,7 +92,7 @@ def care_plan_dossier(alice, charlie):
 def written_report(alice, charlie) -> Report:
     """A draft report whose sections hold REPORT_TEXT (set directly: how it was written is
     the editor's business, tested elsewhere)."""
-    report = services.report_draft_ensure(dossier=care_plan_dossier(alice, charlie))
+    report = report_draft_ensure(dossier=care_plan_dossier(alice, charlie))
     for key, body in REPORT_TEXT.items():
         report.sections.filter(key=key).update(body=body)
     return report

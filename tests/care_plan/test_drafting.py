@@ -1,9 +1,9 @@
 """Proposing care-plan rows from a validated report's sentences: what the rules read in the
 report's own words, what the model may add, and that every row cites its sentence."""
 
-from reports.care_plan.drafting import Passage, draft_plan, rules_proposals
-from reports.care_plan.models import CarePlanEntry, Domain
-from reports.drafting.llm import LLMError
+from care_plans.drafting import Passage, draft_plan, rules_proposals
+from care_plans.models import CarePlanEntry, Domain
+from drafting.llm import LLMError
 from tests.drafting.support import ScriptedLLM
 
 Kind = CarePlanEntry.Kind

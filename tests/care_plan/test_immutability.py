@@ -6,8 +6,8 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from reports.care_plan import services
-from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection
+from care_plans import services
+from care_plans.models import CarePlan, CarePlanEntry, CarePlanSection
 from tests.care_plan.support import signed_report
 
 Entry = CarePlanEntry

@@ -9,13 +9,13 @@ import time_machine
 from django.core import mail
 
 from audit.models import AuditEvent
-from reports.care_plan import services
-from reports.care_plan.models import CarePlan, CarePlanEntry
-from reports.care_plan.reminders import follow_up_reminders_send
-from reports.care_plan.selectors import care_plan_layout, follow_ups_for_user
+from care_plans import services
+from care_plans.models import CarePlan, CarePlanEntry
+from care_plans.reminders import follow_up_reminders_send
+from care_plans.selectors import care_plan_layout, follow_ups_for_user
+from dossiers.services import ServiceError
 from reports.models import Report
 from reports.review.services import report_transition
-from reports.services import ServiceError
 from tests.care_plan.support import signed_report, validated_report, written_report
 
 Entry = CarePlanEntry
@@ -89,7 +89,7 @@ def test_proposals_cite_the_report_sentence_they_come_from(plan):
 
 
 def _report_plain(report):
-    from reports.rich_text import sentences
+    from neddie.rich_text import sentences
 
     return " ".join(s.plain for section in report.sections.all() for s in sentences(section.body))
 

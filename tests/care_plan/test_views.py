@@ -15,12 +15,13 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from reports.care_plan import services
-from reports.care_plan.models import CarePlan, CarePlanEntry
-from reports.care_plan.reminders import follow_up_reminders_send
-from reports.models import DossierMember, Share
+from care_plans import services
+from care_plans.models import CarePlan, CarePlanEntry
+from care_plans.reminders import follow_up_reminders_send
+from dossiers.models import DossierMember
+from dossiers.services import dossier_member_add
 from reports.review.services import report_transition
-from reports.services import dossier_member_add
+from sharing.models import Share
 from tests.care_plan.support import validated_report, written_report
 from tests.factories import UserFactory
 
@@ -69,10 +70,10 @@ def section(plan, key):
 
 def test_the_clinician_starts_the_plan_from_the_validated_report_page(client, alice, report):
     client.force_login(alice)
-    report_page = client.get(reverse("reports:report_detail", args=[report.pk]))
+    report_page = client.get(reverse("drafting:report_detail", args=[report.pk]))
     assert "Établir le plan d'interventions" in page_text(report_page)
 
-    response = client.post(reverse("reports:care_plan_start", args=[report.pk]))
+    response = client.post(reverse("care_plans:care_plan_start", args=[report.pk]))
 
     plan = CarePlan.objects.get(report=report)
     assert response.status_code == 302
@@ -100,32 +101,32 @@ def test_the_clinician_starts_the_plan_from_the_validated_report_page(client, al
     # Polled while queued.
     assert f'hx-get="{plan_url(plan, "care_plan_draft_status")}"' in page.content.decode()
     # The report page now links to the plan; starting again opens the same plan.
-    report_page = client.get(reverse("reports:report_detail", args=[report.pk]))
+    report_page = client.get(reverse("drafting:report_detail", args=[report.pk]))
     assert plan_url(plan) in report_page.content.decode()
-    again = client.post(reverse("reports:care_plan_start", args=[report.pk]))
+    again = client.post(reverse("care_plans:care_plan_start", args=[report.pk]))
     assert again.url == plan_url(plan) and CarePlan.objects.count() == 1
 
 
 def test_no_plan_from_a_draft_report(client, alice, charlie):
     report = written_report(alice, charlie)
     client.force_login(alice)
-    report_page = client.get(reverse("reports:report_detail", args=[report.pk]))
+    report_page = client.get(reverse("drafting:report_detail", args=[report.pk]))
     assert "Établir le plan d'interventions" not in page_text(report_page)
-    response = client.post(reverse("reports:care_plan_start", args=[report.pk]))
+    response = client.post(reverse("care_plans:care_plan_start", args=[report.pk]))
     assert response.status_code == 403
     assert not CarePlan.objects.exists()
 
 
 def test_the_coordinator_does_not_start_the_plan(client, charlie, report):
     client.force_login(charlie)
-    report_page = client.get(reverse("reports:report_detail", args=[report.pk]))
+    report_page = client.get(reverse("drafting:report_detail", args=[report.pk]))
     assert "Établir le plan d'interventions" not in page_text(report_page)
-    assert client.post(reverse("reports:care_plan_start", args=[report.pk])).status_code == 403
+    assert client.post(reverse("care_plans:care_plan_start", args=[report.pk])).status_code == 403
 
 
 def test_the_drafting_status_is_polled_then_the_page_reloads(client, alice, report):
     client.force_login(alice)
-    client.post(reverse("reports:care_plan_start", args=[report.pk]))
+    client.post(reverse("care_plans:care_plan_start", args=[report.pk]))
     plan = CarePlan.objects.get(report=report)
     status_url = plan_url(plan, "care_plan_draft_status")
 
@@ -151,7 +152,7 @@ def test_proposals_show_the_report_passage_they_come_from(client, alice, plan):
     assert "Proposition à relire" in block
     assert "« Nous recommandons une rééducation orthophonique" in block
     # The passage's section, linked to its place on the report page.
-    report_url = reverse("reports:report_detail", args=[plan.report_id])
+    report_url = reverse("drafting:report_detail", args=[plan.report_id])
     anchor = f"{report_url}#section-{speech.source_section_id}"
     assert f'href="{anchor}">Recommandations</a>' in block
     assert "Retenir" in block and "Écarter" in block
@@ -335,7 +336,9 @@ def test_an_outsider_gets_404_everywhere(client, bob, plan):
     assert client.get(plan_url(plan)).status_code == 404
     assert client.get(plan_url(plan, "care_plan_draft_status")).status_code == 404
     assert [r.status_code for r in _post_everything(client, plan)] == [404] * 7
-    assert client.post(reverse("reports:care_plan_start", args=[plan.report_id])).status_code == 404
+    assert (
+        client.post(reverse("care_plans:care_plan_start", args=[plan.report_id])).status_code == 404
+    )
 
 
 def test_reading_the_plan_is_audited(client, alice, plan):
@@ -408,7 +411,7 @@ def test_an_external_member_reads_the_signed_plan_once_shared(client, alice, cha
     assert "Signé par" in page_text(page)
     assert "Propositions à partir du compte rendu" not in html and "écartée" not in html
     assert client.post(plan_url(plan, "care_plan_sign")).status_code == 403
-    report_page = client.get(reverse("reports:report_detail", args=[plan.report_id]))
+    report_page = client.get(reverse("drafting:report_detail", args=[plan.report_id]))
     assert plan_url(plan) in report_page.content.decode()
 
 
@@ -439,7 +442,7 @@ def test_the_dashboard_lists_overdue_and_upcoming_follow_ups(client, alice, char
     _sign_everything(plan, alice)
     with time_machine.travel(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)):
         client.force_login(charlie)  # sessions expire: signed in on the day
-        page = client.get(reverse("reports:follow_ups"))
+        page = client.get(reverse("care_plans:follow_ups"))
         html = unescape(page.content.decode())
 
         def group(key):
@@ -457,10 +460,10 @@ def test_the_dashboard_lists_overdue_and_upcoming_follow_ups(client, alice, char
         assert plan_url(plan) in group("overdue")
 
         done = client.post(
-            plan_url(plan, "follow_up_done", late.pk), {"next": reverse("reports:follow_ups")}
+            plan_url(plan, "follow_up_done", late.pk), {"next": reverse("care_plans:follow_ups")}
         )
-        assert done.status_code == 302 and done.url == reverse("reports:follow_ups")
-        after = page_text(client.get(reverse("reports:follow_ups")))
+        assert done.status_code == 302 and done.url == reverse("care_plans:follow_ups")
+        after = page_text(client.get(reverse("care_plans:follow_ups")))
         assert "Réévaluation du langage oral" not in after
         assert "Point d'étape psychomotricité" in after and "Nouveau bilan global" in after
 
@@ -471,7 +474,7 @@ def test_the_dashboard_lists_overdue_and_upcoming_follow_ups(client, alice, char
     client.force_login(bob)
     assert (
         "Point d'étape psychomotricité"
-        not in client.get(reverse("reports:follow_ups")).content.decode()
+        not in client.get(reverse("care_plans:follow_ups")).content.decode()
     )
     assert client.post(plan_url(plan, "follow_up_done", soon.pk)).status_code == 404
 

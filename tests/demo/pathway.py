@@ -3,10 +3,10 @@ of the pathway that ``seed_demo`` walks on (review, signature, care plan, shares
 
 from django.core.management import call_command
 
+from dossiers import services
+from dossiers.models import Consultation
+from neddie.demo import DEMO_ACCOUNTS, demo_accounts_ensure
 from protocols.models import Protocol
-from reports import services
-from reports.demo import DEMO_ACCOUNTS, demo_accounts_ensure
-from reports.models import Consultation
 from tests.drafting.dossiers import consult, drafted
 from tests.drafting.transcripts import PARENT_INTERVIEW
 

@@ -8,9 +8,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from reports.care_plan.models import CarePlan, CarePlanDraftJob
-from reports.care_plan.services import plan_sha256
-from reports.management.commands.seed_demo import Command
+from care_plans.models import CarePlan, CarePlanDraftJob
+from care_plans.services import plan_sha256
+from neddie.management.commands.seed_demo import Command
 from reports.models import Report, ReportSection
 from reports.review.services import content_sha256
 from tests.demo.pathway import demo_dossier_drafted

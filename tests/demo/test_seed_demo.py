@@ -5,13 +5,13 @@ them for real."""
 
 import pytest
 
-from reports.care_plan.models import CarePlan, CarePlanEntry
-from reports.demo import demo_accounts_ensure
-from reports.documents.models import RenderedDocument
-from reports.management.commands.seed_demo import Command
+from care_plans.models import CarePlan, CarePlanEntry
+from documents.models import RenderedDocument
+from dossiers.permissions import CLINICIANS_GROUP, OPEN_DOSSIER, can
+from neddie.demo import demo_accounts_ensure
+from neddie.management.commands.seed_demo import Command
 from reports.models import Report
-from reports.permissions import CLINICIANS_GROUP, OPEN_DOSSIER, can
-from reports.sharing.models import Share
+from sharing.models import Share
 from tests.demo.pathway import demo_dossier_drafted
 
 pytestmark = pytest.mark.django_db

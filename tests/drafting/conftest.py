@@ -1,6 +1,6 @@
 import pytest
 
-from reports import services
+from dossiers import services
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.protocol_files import import_published
 

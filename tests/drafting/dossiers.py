@@ -3,13 +3,14 @@ transcriber returning synthetic turns), then drafted."""
 
 import datetime
 
-from reports import services, transcription_pipeline
-from reports.drafting import services as drafting
-from reports.models import Consultation
-from reports.transcription import TranscribedSegment
+from dossiers import services
+from dossiers.models import Consultation
+from drafting import services as drafting
 from tests.drafting.transcripts import transcript
 from tests.fakes import FakeTranscriber
 from tests.uploads import upload
+from transcription import pipeline as transcription_pipeline
+from transcription.engine import TranscribedSegment
 
 SECOND_SESSION = [
     ("clinicien", "Est-ce qu'il répond à son prénom maintenant ?"),

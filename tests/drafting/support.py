@@ -3,10 +3,10 @@
 import json
 from collections.abc import Callable, Sequence
 
+from drafting.grid import grid_from_file
+from drafting.llm import Completion, LLMError
+from drafting.utterances import from_transcript_json
 from protocols.formats import load_protocol_file
-from reports.drafting.grid import grid_from_file
-from reports.drafting.llm import Completion, LLMError
-from reports.drafting.utterances import from_transcript_json
 
 DRAFTING_PROTOCOL = """
 format: neddie-protocol/1

@@ -1,10 +1,10 @@
 """The drafting core with a scripted model: what reaches the text, what is set aside, and
 the fallbacks. The real model runs in test_engines.py."""
 
-from reports.drafting.drafter import NOT_ADDRESSED, PROPOSED, TO_COMPLETE, draft
-from reports.drafting.embeddings import get_embedder
-from reports.drafting.llm import LLMError
-from reports.drafting.verification import SUPPORTED, UNSUPPORTED
+from drafting.drafter import NOT_ADDRESSED, PROPOSED, TO_COMPLETE, draft
+from drafting.embeddings import get_embedder
+from drafting.llm import LLMError
+from drafting.verification import SUPPORTED, UNSUPPORTED
 from tests.drafting.support import (
     ScriptedLLM,
     drafting_grid,

@@ -5,9 +5,10 @@ never overwrite what the clinician wrote meanwhile."""
 import pytest
 from django.urls import reverse
 
+from drafting import services as drafting
+from drafting.models import EditJob
 from reports import tasks
-from reports.drafting import services as drafting
-from reports.drafting.models import EditJob, SectionVersion
+from reports.models import SectionVersion
 from reports.review.services import report_transition
 from tests.drafting.dossiers import consult, drafted
 from tests.drafting.transcripts import PARENT_INTERVIEW
@@ -121,7 +122,7 @@ def test_a_proposal_edited_then_accepted_keeps_both_in_the_history(section, alic
 
     client.force_login(alice)
     response = client.post(
-        reverse("reports:section_version_decide", args=[section.report_id, proposal.pk]),
+        reverse("drafting:section_version_decide", args=[section.report_id, proposal.pk]),
         {"decision": "accept_edited", "text": edited},
     )
 
@@ -148,7 +149,7 @@ def test_an_edited_proposal_on_older_text_is_a_conflict(section, alice, client):
 
     client.force_login(alice)
     response = client.post(
-        reverse("reports:section_version_decide", args=[section.report_id, job.result.pk]),
+        reverse("drafting:section_version_decide", args=[section.report_id, job.result.pk]),
         {"decision": "accept_edited", "text": "Ma version de la proposition."},
     )
 

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from reports.drafting import llm as llm_module
-from reports.drafting.drafter import draft
-from reports.drafting.embeddings import get_embedder
-from reports.drafting.llm import (
+from drafting import llm as llm_module
+from drafting.drafter import draft
+from drafting.embeddings import get_embedder
+from drafting.llm import (
     LLMError,
     LLMUnavailable,
     OpenAICompatibleLLM,
     TransformersLLM,
     llm_or_fallback,
 )
-from reports.drafting.verification import UNSUPPORTED
+from drafting.verification import UNSUPPORTED
 from tests.drafting.support import ScriptedLLM, drafting_grid, section_answers, utterances_of
 from tests.drafting.transcripts import INJECTION, PARENT_INTERVIEW, transcript
 

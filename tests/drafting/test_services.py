@@ -3,10 +3,10 @@ answers are never replaced without their say."""
 
 import pytest
 
-from reports.drafting import services as drafting
-from reports.drafting.models import DraftRun, SectionVersion
-from reports.drafting.selectors import report_draft_as_dict, report_section_panels
-from reports.models import ReportItem
+from drafting import services as drafting
+from drafting.models import DraftRun
+from drafting.selectors import report_draft_as_dict, report_section_panels
+from reports.models import ReportItem, SectionVersion
 from tests.drafting.dossiers import SECOND_SESSION, consult, drafted
 from tests.drafting.support import ScriptedLLM
 from tests.drafting.transcripts import PARENT_INTERVIEW

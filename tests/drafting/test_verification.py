@@ -2,9 +2,9 @@
 
 import pytest
 
-from reports.drafting.embeddings import get_embedder
-from reports.drafting.utterances import Utterance
-from reports.drafting.verification import (
+from drafting.embeddings import get_embedder
+from drafting.utterances import Utterance
+from drafting.verification import (
     FLAGGED,
     SUPPORTED,
     UNSUPPORTED,

@@ -4,10 +4,11 @@ aside, contradictions, proposals; who may change what (404 outsiders, 403 review
 import pytest
 from django.urls import reverse
 
-from reports import services
-from reports.drafting.models import DraftRun, EditJob, SectionVersion
-from reports.drafting.services import section_edit_execute
-from reports.models import DossierMember
+from dossiers import services
+from dossiers.models import DossierMember
+from drafting.models import DraftRun, EditJob
+from drafting.services import section_edit_execute
+from reports.models import SectionVersion
 from tests.drafting.dossiers import SECOND_SESSION, consult, drafted
 from tests.drafting.transcripts import PARENT_INTERVIEW
 
@@ -33,7 +34,7 @@ def communication(report):
 
 
 def test_the_report_shows_sentences_sources_and_contradictions(client, alice, report):
-    page = login(client, alice).get(reverse("reports:report_detail", args=[report.pk]))
+    page = login(client, alice).get(reverse("drafting:report_detail", args=[report.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     assert "Il ne pointe jamais" in html
@@ -44,7 +45,7 @@ def test_the_report_shows_sentences_sources_and_contradictions(client, alice, re
     # Each source can be played from its time in the recording (the evidence panel's
     # player reads the chip's recording and start).
     recording = report.transcripts.first().recording
-    assert f'data-audio="{reverse("reports:recording_audio", args=[recording.pk])}"' in html
+    assert f'data-audio="{reverse("dossiers:recording_audio", args=[recording.pk])}"' in html
     assert 'data-start="' in html
 
 
@@ -53,19 +54,19 @@ def test_outsiders_get_404_on_every_drafting_action(client, bob, report):
     section = communication(report)
     version = section.versions.first()
     for url in (
-        reverse("reports:report_draft", args=[report.pk]),
-        reverse("reports:section_edit", args=[report.pk, section.pk]),
-        reverse("reports:section_version_decide", args=[report.pk, version.pk]),
+        reverse("drafting:report_draft", args=[report.pk]),
+        reverse("drafting:section_edit", args=[report.pk, section.pk]),
+        reverse("drafting:section_version_decide", args=[report.pk, version.pk]),
     ):
         assert client.post(url, {"action": "shorten", "decision": "accept"}).status_code == 404
 
 
 def test_a_coordinator_reads_but_cannot_change_the_text(client, charlie, report):
     login(client, charlie)
-    assert client.get(reverse("reports:report_detail", args=[report.pk])).status_code == 200
+    assert client.get(reverse("drafting:report_detail", args=[report.pk])).status_code == 200
     section = communication(report)
     response = client.post(
-        reverse("reports:section_edit", args=[report.pk, section.pk]), {"action": "shorten"}
+        reverse("drafting:section_edit", args=[report.pk, section.pk]), {"action": "shorten"}
     )
     assert response.status_code == 403
     assert section.versions.count() == 1
@@ -76,7 +77,7 @@ def test_a_clinician_asks_for_an_edit_and_decides(client, alice, report):
     section = communication(report)
     before = section.body
     response = client.post(
-        reverse("reports:section_edit", args=[report.pk, section.pk]),
+        reverse("drafting:section_edit", args=[report.pk, section.pk]),
         {"action": "shorten", "selection": ["2", "4"]},
     )
     assert response.status_code == 302
@@ -84,7 +85,7 @@ def test_a_clinician_asks_for_an_edit_and_decides(client, alice, report):
     job = EditJob.objects.get(section=section)
     assert job.status == EditJob.Status.QUEUED
     assert not section.versions.filter(status=SectionVersion.Status.PROPOSED).exists()
-    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    page = client.get(reverse("drafting:report_detail", args=[report.pk])).content.decode()
     assert f'id="edit-job-{job.pk}"' in page
 
     section_edit_execute(job_id=job.pk)  # what the worker does
@@ -97,11 +98,11 @@ def test_a_clinician_asks_for_an_edit_and_decides(client, alice, report):
     section.refresh_from_db()
     assert section.body == before
 
-    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    page = client.get(reverse("drafting:report_detail", args=[report.pk])).content.decode()
     assert "Proposition : réduire" in page
 
     client.post(
-        reverse("reports:section_version_decide", args=[report.pk, proposal.pk]),
+        reverse("drafting:section_version_decide", args=[report.pk, proposal.pk]),
         {"decision": "accept"},
     )
     section.refresh_from_db()
@@ -111,7 +112,7 @@ def test_a_clinician_asks_for_an_edit_and_decides(client, alice, report):
 
 def test_asking_for_a_new_draft_queues_a_run(client, alice, report):
     login(client, alice)
-    response = client.post(reverse("reports:report_draft", args=[report.pk]))
+    response = client.post(reverse("drafting:report_draft", args=[report.pk]))
     assert response.status_code == 302
     assert report.runs.filter(status=DraftRun.Status.QUEUED).count() == 1
 
@@ -120,7 +121,7 @@ def test_a_stale_save_shows_both_texts_and_saves_nothing(client, alice, report):
     login(client, alice)
     section = communication(report)
     loaded = section.versions.get(status=SectionVersion.Status.ACCEPTED).number
-    url = reverse("reports:section_text", args=[report.pk, section.pk])
+    url = reverse("drafting:section_text", args=[report.pk, section.pk])
     assert client.post(url, {"text": "Première.", "based_on": loaded}).status_code == 302
     response = client.post(url, {"text": "Seconde <script>alert(1)</script>", "based_on": loaded})
     assert response.status_code == 409
@@ -136,8 +137,8 @@ def test_undo_through_the_page_and_reviewers_cannot_write(client, alice, charlie
     section = communication(report)
     before = section.body
     login(client, charlie)
-    text_url = reverse("reports:section_text", args=[report.pk, section.pk])
-    undo_url = reverse("reports:section_undo", args=[report.pk, section.pk])
+    text_url = reverse("drafting:section_text", args=[report.pk, section.pk])
+    undo_url = reverse("drafting:section_undo", args=[report.pk, section.pk])
     assert client.post(text_url, {"text": "x", "based_on": 1}).status_code == 403
     assert client.post(undo_url).status_code == 403
     login(client, alice)

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from reports.care_plan.models import CarePlan, CarePlanEntry
+from care_plans.models import CarePlan, CarePlanEntry
 from tests.care_plan.support import signed_report
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in

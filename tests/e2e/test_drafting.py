@@ -3,8 +3,9 @@ Celery worker), accepts the diff, checks a sentence against the recording, and u
 
 import pytest
 
-from reports import services
-from reports.drafting.models import EditJob, SectionVersion
+from dossiers import services
+from drafting.models import EditJob
+from reports.models import SectionVersion
 from tests.audio import write_tone
 from tests.conftest import PASSWORD
 from tests.drafting.dossiers import consult, drafted

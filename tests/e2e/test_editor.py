@@ -4,9 +4,9 @@ toolbar writes Markdown, autosave saves while typing, and a conflict stops it in
 
 import pytest
 
-from reports import services
-from reports.drafting import services as drafting
-from reports.drafting.models import SectionVersion
+from dossiers import services
+from drafting import services as drafting
+from reports.models import SectionVersion
 from tests.audio import write_tone
 from tests.conftest import PASSWORD
 from tests.drafting.dossiers import consult, drafted

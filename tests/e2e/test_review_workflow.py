@@ -4,9 +4,9 @@ and signs; the signed report can no longer be edited."""
 
 import pytest
 
-from reports import services
-from reports.models import DossierMember, Report
-from reports.review.models import ReportEvent
+from dossiers import services
+from dossiers.models import DossierMember
+from reports.models import Report, ReportEvent
 from tests.conftest import PASSWORD
 from tests.drafting.dossiers import consult, drafted
 from tests.drafting.support import DRAFTING_PROTOCOL

@@ -3,9 +3,9 @@ it, charlie coordinates (reads, never edits), bob is outside the care team."""
 
 import pytest
 
-from reports import services
-from reports.drafting.models import SectionVersion, Statement
-from reports.models import DossierMember
+from dossiers import services
+from dossiers.models import DossierMember
+from reports.models import SectionVersion, Statement
 from tests.drafting.conftest import drafting_dossier  # noqa: F401 (a fixture)
 from tests.drafting.dossiers import SECOND_SESSION, consult, drafted
 from tests.drafting.transcripts import PARENT_INTERVIEW

@@ -7,8 +7,9 @@ import re
 
 from django.urls import reverse
 
-from reports.drafting import services as drafting
-from reports.drafting.models import EditJob, SectionVersion
+from drafting import services as drafting
+from drafting.models import EditJob
+from reports.models import SectionVersion
 from reports.review.services import report_transition
 from tests.editor.conftest import accepted, flag
 
@@ -16,13 +17,13 @@ HTMX = {"HX-Request": "true"}
 
 
 def page_of(client, report) -> str:
-    response = client.get(reverse("reports:report_detail", args=[report.pk]))
+    response = client.get(reverse("drafting:report_detail", args=[report.pk]))
     assert response.status_code == 200
     return response.content.decode()
 
 
 def text_url(report, section) -> str:
-    return reverse("reports:section_text", args=[report.pk, section.pk])
+    return reverse("drafting:section_text", args=[report.pk, section.pk])
 
 
 def autosave(client, report, section, text, based_on):
@@ -157,7 +158,7 @@ def test_a_flagged_sentence_stands_out_until_kept(client, alice, report, section
     assert f'form="keep-{statement.pk}"' in html and f'form="remove-{statement.pk}"' in html
     assert re.search(r'class="to-verify-count">1</strong> phrase à vérifier', html)
 
-    response = client.post(reverse("reports:statement_keep", args=[report.pk, statement.pk]))
+    response = client.post(reverse("drafting:statement_keep", args=[report.pk, statement.pk]))
 
     assert response.status_code == 302
     statement.refresh_from_db()
@@ -184,7 +185,7 @@ def test_a_flagged_sentence_deleted_leaves_the_rest_and_its_sources(client, alic
     statement = version.statements.get(text=third)
     flag(statement)
 
-    response = client.post(reverse("reports:statement_remove", args=[report.pk, statement.pk]))
+    response = client.post(reverse("drafting:statement_remove", args=[report.pk, statement.pk]))
 
     assert response.status_code == 302
     after = accepted(section)
@@ -209,7 +210,7 @@ def test_the_coordinator_cannot_keep_or_delete(client, charlie, report, section)
 
 def test_an_ai_action_shows_its_progress_in_place(client, alice, report, section):
     client.force_login(alice)
-    url = reverse("reports:section_edit", args=[report.pk, section.pk])
+    url = reverse("drafting:section_edit", args=[report.pk, section.pk])
     html = page_of(client, report)
     assert f'hx-post="{url}" hx-target="#jobs-{section.pk}"' in html
     assert f'form="ai-form-{section.pk}"' in html  # ticked sentences belong to that form

@@ -3,7 +3,7 @@ typed as HTML rendered as HTML."""
 
 import pytest
 
-from reports.drafting import services as drafting
+from drafting import services as drafting
 from tests.pdf.door import pdf_through_the_door
 from tests.pdf.support import pdf_text
 

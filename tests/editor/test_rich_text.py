@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from reports import rich_text
-from reports.templatetags.reports_extras import rich_text as rich_text_filter
+from neddie import rich_text
+from neddie.templatetags.neddie_extras import rich_text as rich_text_filter
 
 
 def test_lists_emphasis_and_line_breaks_render():

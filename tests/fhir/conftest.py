@@ -11,11 +11,14 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from reports import services
-from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection
-from reports.documents.models import RenderedDocument
-from reports.models import DossierMember, Report, Share
+from care_plans.models import CarePlan, CarePlanEntry, CarePlanSection
+from documents.models import RenderedDocument
+from dossiers import services
+from dossiers.models import DossierMember
+from reports.models import Report
 from reports.review.services import content_sha256
+from reports.services import report_draft_ensure
+from sharing.models import Share
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.factories import UserFactory
 from tests.protocol_files import import_published
@@ -44,7 +47,7 @@ def draft_report(alice, charlie, dora) -> Report:
     )
     services.dossier_member_add(dossier=dossier, user=charlie, role=DossierMember.Role.COORDINATOR)
     services.dossier_member_add(dossier=dossier, user=dora, role=DossierMember.Role.EXTERNAL)
-    report = services.report_draft_ensure(dossier=dossier)
+    report = report_draft_ensure(dossier=dossier)
     motif = report.sections.get(key="motif")
     motif.body = (
         "La crèche s'inquiète du **langage** & du jeu.\n\n"

@@ -14,8 +14,8 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.goal import Goal
 from pydantic import ValidationError
 
-from reports.care_plan.models import CarePlanEntry
-from reports.fhir import FhirExportError, full_url, report_bundle
+from care_plans.models import CarePlanEntry
+from documents.fhir import FhirExportError, full_url, report_bundle
 from tests.fhir.conftest import BIRTH_DATE, INITIALS, PDF_BYTES
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -211,7 +211,7 @@ def test_document_reference_points_to_the_pdf_with_its_sha1(exported, document):
     assert raw["resource"]["content"][0]["attachment"]["hash"] == base64.b64encode(sha1).decode()
     assert attachment.hash == sha1
     assert attachment.url == settings.SITE_URL + reverse(
-        "reports:document_download", kwargs={"document_id": document.pk}
+        "documents:document_download", kwargs={"document_id": document.pk}
     )
     assert reference.status == "current"
     assert reference.docStatus == "final"
@@ -254,7 +254,7 @@ def test_the_library_refuses_a_malformed_date(report):
 def test_a_signed_plan_is_active_with_active_goals(report, care_plan, alice):
     from django.utils import timezone
 
-    from reports.care_plan.models import CarePlan
+    from care_plans.models import CarePlan
 
     CarePlan.objects.filter(pk=care_plan.pk).update(
         status=CarePlan.Status.SIGNED, signed_by=alice, signed_at=timezone.now(), signed_sha256="x"

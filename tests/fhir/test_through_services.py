@@ -5,9 +5,9 @@ import datetime as dt
 
 from fhir.resources.R4B.bundle import Bundle
 
-from reports.care_plan import services
-from reports.care_plan.models import CarePlanEntry
-from reports.fhir import report_bundle
+from care_plans import services
+from care_plans.models import CarePlanEntry
+from documents.fhir import report_bundle
 from tests.care_plan.support import signed_report
 
 Entry = CarePlanEntry

@@ -14,11 +14,11 @@ from tests.fhir.conftest import INITIALS
 
 
 def download(report):
-    return reverse("reports:report_fhir_download", kwargs={"report_id": report.pk})
+    return reverse("documents:report_fhir_download", kwargs={"report_id": report.pk})
 
 
 def api(report):
-    return reverse("reports:report_fhir_api", kwargs={"report_id": report.pk})
+    return reverse("documents:report_fhir_api", kwargs={"report_id": report.pk})
 
 
 def exports(report):
@@ -71,7 +71,7 @@ def test_care_team_reads_the_api(client, request, who, report):
 
 
 def test_api_points_to_the_latest_team_pdf_only(client, alice, report, document):
-    from reports.documents.models import RenderedDocument
+    from documents.models import RenderedDocument
 
     # A copy for the recipients and a failed one: neither is the team's PDF.
     RenderedDocument.objects.create(
@@ -141,7 +141,7 @@ def test_an_export_that_cannot_be_built_says_why(client, alice, report, document
     assert "empreinte" in json.loads(response.content)["issue"][0]["diagnostics"]
     response = client.get(download(report), follow=True)
     assert response.redirect_chain[-1][0] == reverse(
-        "reports:report_detail", kwargs={"report_id": report.pk}
+        "drafting:report_detail", kwargs={"report_id": report.pk}
     )
     assert "empreinte" in response.content.decode()
     assert not exports(report).exists()
@@ -155,5 +155,5 @@ def test_post_is_not_allowed(client, alice, report):
 
 def test_the_report_page_offers_the_export_to_the_care_team(client, charlie, report):
     client.force_login(charlie)
-    page = client.get(reverse("reports:report_detail", kwargs={"report_id": report.pk}))
+    page = client.get(reverse("drafting:report_detail", kwargs={"report_id": report.pk}))
     assert f'href="{download(report)}"' in page.content.decode()

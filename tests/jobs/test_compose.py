@@ -26,4 +26,4 @@ def test_beat_runs_once_and_so_does_the_jobs_recovery():
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     beats = [s for s in services.values() if " beat" in str(s.get("command", ""))]
     assert len(beats) == 1
-    assert settings.CELERY_BEAT_SCHEDULE["recover-jobs"]["task"] == "reports.tasks.recover_jobs"
+    assert settings.CELERY_BEAT_SCHEDULE["recover-jobs"]["task"] == "neddie.tasks.recover_jobs"

@@ -8,15 +8,17 @@ import pytest
 from django.core.files import File
 from django.utils import timezone
 
+from dossiers.models import Recording
+from dossiers.services import recording_upload
+from drafting.models import DraftRun
+from drafting.services import draft_run_request
 from neddie import jobs
 from neddie.celery import app as celery_app
 from neddie.errors import ServiceError
-from reports.drafting.models import DraftRun
-from reports.drafting.services import draft_run_request
-from reports.models import PipelineJob, Recording
-from reports.services import recording_upload, report_draft_ensure
+from reports.services import report_draft_ensure
 from tests.factories import ConsultationFactory
 from tests.uploads import post_recording
+from transcription.models import PipelineJob
 
 
 @pytest.fixture
@@ -76,7 +78,7 @@ def test_a_job_whose_worker_died_is_queued_again_and_sent(run, sent):
 
     run.refresh_from_db()
     assert run.status == "queued" and run.stage == jobs.RESUMED
-    assert ("reports.tasks.draft_report", [run.pk]) in sent
+    assert ("drafting.tasks.draft_report", [run.pk]) in sent
     assert run.dispatched_at is not None
     # The next worker takes it over.
     assert jobs.job_claim(DraftRun, run.pk, owner="new").attempts == 2
@@ -140,7 +142,7 @@ def test_the_broker_down_leaves_the_job_queued_then_it_is_sent(
         celery_app, "send_task", lambda name, args=None, **kw: sent.append((name, args))
     )
     assert jobs.jobs_recover()["sent"] == 1
-    assert sent == [("reports.tasks.transcribe_recording", [job.pk])]
+    assert sent == [("transcription.tasks.transcribe_recording", [job.pk])]
     job.refresh_from_db()
     assert job.dispatched_at is not None
     assert jobs.jobs_recover()["sent"] == 0
@@ -174,4 +176,4 @@ def test_only_a_failed_job_is_relaunched(run, sent, django_capture_on_commit_cal
         relaunched = jobs.job_relaunch(run)
     assert relaunched.status == "queued" and relaunched.attempts == 0
     assert relaunched.error_message == ""
-    assert sent == [("reports.tasks.draft_report", [run.pk])]
+    assert sent == [("drafting.tasks.draft_report", [run.pk])]

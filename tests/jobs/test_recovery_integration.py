@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from django.db.models import Count
 
-from reports import services
-from reports.drafting.models import DraftRun, SectionVersion, Statement
-from reports.models import PipelineJob, Transcript, TranscriptionChunk
+from dossiers import services
+from drafting.models import DraftRun
+from reports.models import SectionVersion, Statement
 from tests.drafting.dossiers import consult
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.drafting.transcripts import PARENT_INTERVIEW
@@ -30,6 +30,7 @@ from tests.factories import ConsultationFactory
 from tests.protocol_files import import_published
 from tests.uploads import post_recording, upload
 from tests.workers import RedisServer, broker_for_worker, celery_worker
+from transcription.models import PipelineJob, Transcript, TranscriptionChunk
 
 pytestmark = pytest.mark.integration
 

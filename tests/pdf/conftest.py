@@ -11,9 +11,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from reports import services
-from reports.care_plan.models import CarePlan, CarePlanEntry, CarePlanSection
-from reports.models import Consultation, DossierMember, Report, ReportItem
+from care_plans.models import CarePlan, CarePlanEntry, CarePlanSection
+from dossiers import services
+from dossiers.models import Consultation, DossierMember
+from reports.models import Report, ReportItem
 from reports.review.services import content_sha256
 from tests.drafting.dossiers import consult
 from tests.drafting.support import DRAFTING_PROTOCOL

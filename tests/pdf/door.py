@@ -3,14 +3,14 @@ PDF » asks for a document and answers a page that polls; the worker renders the
 (``document_render_execute``, what the ``render_document`` task calls); the poll then
 offers the stored file; the download serves it.
 
-``WorkerOnlyRenderer`` stands in for ``reports.pdf.report_pdf_render`` where the PDF's
+``WorkerOnlyRenderer`` stands in for ``documents.pdf.report_pdf_render`` where the PDF's
 content is not what a test is about: it fails the test if anything but the worker renders."""
 
 from django.urls import reverse
 
-from reports.documents import rendering
-from reports.documents.models import RenderedDocument
-from reports.pdf import RenderedPDF
+from documents import rendering
+from documents.models import RenderedDocument
+from documents.pdf import RenderedPDF
 
 FAKE_PDF = b"%PDF-1.7\n% rendered by the worker\n"
 
@@ -45,17 +45,17 @@ def render(document: RenderedDocument) -> RenderedDocument:
 
 
 def status_url(document: RenderedDocument) -> str:
-    return reverse("reports:document_status", args=[document.pk])
+    return reverse("documents:document_status", args=[document.pk])
 
 
 def download_url(document: RenderedDocument) -> str:
-    return reverse("reports:document_download", args=[document.pk])
+    return reverse("documents:document_download", args=[document.pk])
 
 
 def ask(client, report) -> RenderedDocument:
     """« Télécharger le PDF » while no document of the report as it is now is ready: the
     page that follows the document asked for (queued, polled every 2 s)."""
-    page = client.get(reverse("reports:report_pdf", args=[report.pk]))
+    page = client.get(reverse("documents:report_pdf", args=[report.pk]))
     assert page.status_code == 200, page.status_code
     document = page.context["document"]
     assert document.status == RenderedDocument.Status.QUEUED

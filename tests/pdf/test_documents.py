@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from reports import pdf, tasks
-from reports.documents import rendering, services
-from reports.documents.models import RenderedDocument
-from reports.models import Share
-from reports.services import ServiceError
+from documents import pdf, rendering, services
+from documents.models import RenderedDocument
+from dossiers.services import ServiceError
+from reports import tasks
 from reports.tasks import render_document
+from sharing.models import Share
 from tests.pdf.conftest import make_plan, sign_plan
 from tests.pdf.door import pdf_through_the_door
 from tests.pdf.support import flat, pdf_info, pdf_text
@@ -171,7 +171,7 @@ def test_a_failed_rendering_says_so_and_can_be_asked_again(signed_report, alice,
     def broken(*args, **kwargs):
         raise RuntimeError("pango says no")
 
-    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", broken)
+    monkeypatch.setattr("documents.rendering.report_pdf_render", broken)
     with pytest.raises(RuntimeError):
         rendering.document_render_execute(document_id=document.pk)
 
@@ -201,7 +201,7 @@ def test_a_database_hiccup_puts_the_document_back_in_the_queue_and_the_task_rend
             raise OperationalError("database is locked")
         return render(*args, **kwargs)
 
-    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", locked_once)
+    monkeypatch.setattr("documents.rendering.report_pdf_render", locked_once)
     tasks.render_document.apply(args=[document.pk])  # retried as a worker would
     document.refresh_from_db()
     assert document.status == Status.DONE
@@ -248,11 +248,11 @@ def test_signatures_ask_for_the_team_and_recipients_copies(
 
 
 def request_url(report) -> str:
-    return reverse("reports:document_request", args=[report.pk])
+    return reverse("documents:document_request", args=[report.pk])
 
 
 def download_url(document) -> str:
-    return reverse("reports:document_download", args=[document.pk])
+    return reverse("documents:document_download", args=[document.pk])
 
 
 @pytest.mark.parametrize("user", ["alice", "charlie"])
@@ -296,9 +296,13 @@ def test_external_members_and_outsiders_cannot_ask(client, signed_report, dave, 
 
 def test_panel_polling(client, signed_report, alice, bob):
     client.force_login(alice)
-    assert client.get(reverse("reports:document_panel", args=[signed_report.pk])).status_code == 200
+    assert (
+        client.get(reverse("documents:document_panel", args=[signed_report.pk])).status_code == 200
+    )
     client.force_login(bob)
-    assert client.get(reverse("reports:document_panel", args=[signed_report.pk])).status_code == 404
+    assert (
+        client.get(reverse("documents:document_panel", args=[signed_report.pk])).status_code == 404
+    )
 
 
 @pytest.fixture
@@ -343,7 +347,9 @@ def test_an_external_member_downloads_the_recipients_copy_only_while_shared(
     share = Share.objects.create(report=signed_report, recipient=dave, granted_by=alice)
     assert client.get(download_url(recipients)).status_code == 200
     assert client.get(download_url(team)).status_code == 404  # the transcripts stay inside
-    panel = client.get(reverse("reports:document_panel", args=[signed_report.pk])).content.decode()
+    panel = client.get(
+        reverse("documents:document_panel", args=[signed_report.pk])
+    ).content.decode()
     assert download_url(recipients) in panel and download_url(team) not in panel
     assert "Produire" not in panel
 

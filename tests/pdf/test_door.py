@@ -1,6 +1,6 @@
 """One door for PDFs: « Télécharger le PDF » asks the worker for a document of the report as
 it is now and serves the stored, hashed file; no web request renders a PDF (each test here
-fails if anything but the worker calls ``reports.pdf.report_pdf_render``), and the web
+fails if anything but the worker calls ``documents.pdf.report_pdf_render``), and the web
 side does not even import WeasyPrint."""
 
 import html
@@ -13,9 +13,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from reports.documents.models import RenderedDocument
-from reports.documents.rendering import document_render_execute
-from reports.models import Share
+from documents.models import RenderedDocument
+from documents.rendering import document_render_execute
+from sharing.models import Share
 from tests.pdf.door import (
     FAKE_PDF,
     WorkerOnlyRenderer,
@@ -34,19 +34,19 @@ Status = RenderedDocument.Status
 @pytest.fixture
 def renderer(monkeypatch) -> WorkerOnlyRenderer:
     renderer = WorkerOnlyRenderer()
-    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", renderer)
+    monkeypatch.setattr("documents.rendering.report_pdf_render", renderer)
     return renderer
 
 
 def pdf_url(report) -> str:
-    return reverse("reports:report_pdf", args=[report.pk])
+    return reverse("documents:report_pdf", args=[report.pk])
 
 
 def test_the_care_team_gets_the_stored_team_copy_rendered_by_the_worker(
     client, renderer, signed_report, signed_plan, alice
 ):
     client.force_login(alice)
-    page = client.get(reverse("reports:report_detail", args=[signed_report.pk])).content.decode()
+    page = client.get(reverse("drafting:report_detail", args=[signed_report.pk])).content.decode()
     assert f'href="{pdf_url(signed_report)}"' in page and "Télécharger le PDF" in page
 
     document = ask(client, signed_report)
@@ -55,7 +55,9 @@ def test_the_care_team_gets_the_stored_team_copy_rendered_by_the_worker(
     assert "Mise en page du PDF : en attente" in poll(client, document)
     # Without htmx (no script, or a reload): the page itself, still following the document.
     assert client.get(status_url(document)).status_code == 200
-    assert client.get(reverse("reports:document_panel", args=[signed_report.pk])).status_code == 200
+    assert (
+        client.get(reverse("documents:document_panel", args=[signed_report.pk])).status_code == 200
+    )
     assert not renderer.rendered  # nothing rendered by any of these requests
 
     response = pdf_through_the_door(client, signed_report, worker=renderer.worker_render)
@@ -136,10 +138,10 @@ def test_a_failed_rendering_says_why_and_offers_to_ask_again(
 
     client.force_login(alice)
     document = ask(client, signed_report)
-    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", broken)
+    monkeypatch.setattr("documents.rendering.report_pdf_render", broken)
     with pytest.raises(RuntimeError):
         document_render_execute(document_id=document.pk)
-    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", WorkerOnlyRenderer())
+    monkeypatch.setattr("documents.rendering.report_pdf_render", WorkerOnlyRenderer())
 
     shown = html.unescape(poll(client, document))
 
@@ -161,7 +163,7 @@ def test_the_web_side_does_not_import_weasyprint():
         "from django.urls import get_resolver\n"
         "get_resolver().url_patterns\n"
         "import neddie.wsgi\n"
-        "loaded = sorted(m for m in sys.modules if m == 'reports.pdf' or 'weasyprint' in m)\n"
+        "loaded = sorted(m for m in sys.modules if m == 'documents.pdf' or 'weasyprint' in m)\n"
         "assert not loaded, loaded\n"
     )
     result = subprocess.run(

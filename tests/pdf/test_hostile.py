@@ -9,11 +9,13 @@ import time
 
 import pytest
 
-from reports.care_plan.models import CarePlanEntry
-from reports.models import Consultation, ReportItem, Segment
-from reports.pdf import RefusedURL, StaticOnlyURLFetcher, report_pdf_render
+from care_plans.models import CarePlanEntry
+from documents.pdf import RefusedURL, StaticOnlyURLFetcher, report_pdf_render
+from dossiers.models import Consultation
+from reports.models import ReportItem
 from tests.pdf.conftest import make_plan, sign_report
 from tests.pdf.support import flat, pdf_text, squeezed
+from transcription.models import Segment
 
 pytestmark = pytest.mark.rendering
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from documents.pdf import report_pdf_render
 from reports.models import Report
-from reports.pdf import report_pdf_render
 from tests.pdf.conftest import make_plan, sign_report
 from tests.pdf.support import (
     flat,
@@ -202,7 +202,7 @@ def test_pdf_a_3b_with_every_font_embedded(final_pdf):
 
 def test_long_reports_get_a_table_of_contents(alice, tone_wav):
     """More than six sections: the reader needs the contents (here eight, no plan)."""
-    from reports import services
+    from dossiers import services
     from tests.protocol_files import import_published
 
     protocol_file = REPORT_PROTOCOL.replace("slug: bilan-test", "slug: bilan-long") + "".join(

@@ -4,11 +4,12 @@ import datetime
 
 import pytest
 
+from dossiers import services as report_services
 from protocols.ages import age_in_months, screening_age_months
 from protocols.models import Protocol
 from protocols.services import protocols_load_defaults
-from reports import services as report_services
 from reports.models import ReportItem
+from reports.services import report_draft_ensure
 from tests.factories import ConsultationFactory
 
 D = datetime.date
@@ -85,7 +86,7 @@ def _report_for(alice, protocol, *, birth, weeks, seen_on):
         gestational_age_weeks=weeks,
     )
     ConsultationFactory(dossier=dossier, date=seen_on, created_by=alice)
-    report = report_services.report_draft_ensure(dossier=dossier)
+    report = report_draft_ensure(dossier=dossier)
     keys = set(ReportItem.objects.filter(section__report=report).values_list("key", flat=True))
     return report, keys
 

@@ -4,12 +4,13 @@ import datetime
 
 import pytest
 
+from dossiers import services as report_services
 from protocols.models import Protocol, ProtocolItem
 from protocols.rules import evaluate_rules
 from protocols.services import protocols_load_defaults, version_duplicate
-from reports import services as report_services
 from reports.models import ReportItem
 from reports.selectors import report_rule_outcomes
+from reports.services import report_draft_ensure
 from tests.factories import ConsultationFactory
 
 BAND_24_36 = ["dix-mots-24m", "deux-mots-24m", "faire-semblant-24m"]
@@ -236,7 +237,7 @@ def test_report_rule_outcomes_reads_the_report_answers(alice, screening_protocol
         created_by=alice,
     )
     ConsultationFactory(dossier=dossier, date=datetime.date(2024, 9, 12), created_by=alice)
-    report = report_services.report_draft_ensure(dossier=dossier)
+    report = report_draft_ensure(dossier=dossier)
     assert report.child_age_months == 30
     items = {item.key: item for item in ReportItem.objects.filter(section__report=report)}
     assert set(items) == {*BAND_24_36, "regression"}

@@ -5,6 +5,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from dossiers import services as report_services
 from protocols.models import (
     DecisionRule,
     Protocol,
@@ -19,7 +20,7 @@ from protocols.services import (
     version_publish,
     version_retire,
 )
-from reports import services as report_services
+from reports.services import report_draft_ensure
 from tests.protocols.conftest import version_snapshot
 
 Status = ProtocolVersion.Status
@@ -468,7 +469,7 @@ def test_a_report_keeps_its_version_when_a_new_one_is_published(alice, protocol)
     dossier = report_services.dossier_create(
         initials="LM", birth_date=None, sex="M", protocols=[protocol], created_by=alice
     )
-    report = report_services.report_draft_ensure(dossier=dossier)
+    report = report_draft_ensure(dossier=dossier)
     titles_v1 = ["Motif de la demande", "Anamnèse", "Conclusion"]
     assert [s.title for s in report.sections.all()] == titles_v1
 
@@ -483,12 +484,12 @@ def test_a_report_keeps_its_version_when_a_new_one_is_published(alice, protocol)
     assert [s.source_section.title for s in report.sections.all()] == titles_v1
     assert list(report.protocol_versions.all()) == [v1]
     # The dossier's draft report is still that one, not rebuilt from the new version.
-    assert report_services.report_draft_ensure(dossier=dossier).pk == report.pk
+    assert report_draft_ensure(dossier=dossier).pk == report.pk
 
     other = report_services.dossier_create(
         initials="AB", birth_date=None, sex="F", protocols=[protocol], created_by=alice
     )
-    new_report = report_services.report_draft_ensure(dossier=other)
+    new_report = report_draft_ensure(dossier=other)
     assert [s.title for s in new_report.sections.all()] == [
         "Motif de la demande",
         "Histoire de l'enfant",

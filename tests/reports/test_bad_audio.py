@@ -5,11 +5,13 @@ import struct
 
 import pytest
 
-from reports import services, transcription_pipeline
-from reports.models import PipelineJob, Recording
+from dossiers import services
+from dossiers.models import Recording
 from tests.factories import ConsultationFactory
 from tests.fakes import FakeTranscriber
 from tests.uploads import upload
+from transcription import pipeline as transcription_pipeline
+from transcription.models import PipelineJob
 
 
 @pytest.fixture

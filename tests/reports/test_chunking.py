@@ -10,12 +10,13 @@ import pytest
 from django.utils import timezone
 
 from neddie import jobs
-from reports import chunking, transcription_pipeline
-from reports.models import PipelineJob, Transcript, TranscriptionChunk
 from tests.audio import write_samples, write_speech
 from tests.factories import ConsultationFactory
 from tests.fakes import FakeTranscriber
 from tests.uploads import upload
+from transcription import chunking
+from transcription import pipeline as transcription_pipeline
+from transcription.models import PipelineJob, Transcript, TranscriptionChunk
 
 # Sentences whose marked words Whisper base recognises in espeak-ng's voice.
 SENTENCES = [

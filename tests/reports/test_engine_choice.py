@@ -1,6 +1,7 @@
 import pytest
 
-from reports import transcribers, transcription
+from transcription import engine as transcription
+from transcription import transcribers
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Who may open a dossier: an account an admin granted ``reports.open_dossier`` (in practice
+"""Who may open a dossier: an account an admin granted ``dossiers.open_dossier`` (in practice
 the group « Cliniciens »). Coordinators, external professionals and plain accounts get a
 403 and no dossier; the list offers « Nouveau dossier » only to those who may."""
 
@@ -10,13 +10,13 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from reports import services
-from reports.models import Dossier, DossierMember
-from reports.permissions import CLINICIANS_GROUP
+from dossiers import services
+from dossiers.models import Dossier, DossierMember
+from dossiers.permissions import CLINICIANS_GROUP
 from tests.factories import UserFactory
 from tests.protocols.test_admin import form_data
 
-CREATE_URL = reverse("reports:dossier_create")
+CREATE_URL = reverse("dossiers:dossier_create")
 
 
 def dossier_data(protocol) -> dict:
@@ -74,9 +74,9 @@ def test_the_service_refuses_too(charlie, protocol):
 
 def test_the_list_offers_a_new_dossier_only_to_those_who_may(client, alice, charlie, dossier):
     client.force_login(alice)
-    assert CREATE_URL in client.get(reverse("reports:dossier_list")).content.decode()
+    assert CREATE_URL in client.get(reverse("dossiers:dossier_list")).content.decode()
     client.force_login(charlie)
-    page = client.get(reverse("reports:dossier_list")).content.decode()
+    page = client.get(reverse("dossiers:dossier_list")).content.decode()
     assert "Nouveau dossier" not in page and CREATE_URL not in page
 
 

@@ -8,13 +8,13 @@ import typing
 
 import pytest
 
-from reports.transcription import (
+from tests.audio import probe_signals, write_samples, write_speech
+from transcription.engine import (
     FasterWhisperTranscriber,
     TranscribedSegment,
     TranscribedWord,
     TranscriptionResult,
 )
-from tests.audio import probe_signals, write_samples, write_speech
 
 pytestmark = pytest.mark.whisper
 
@@ -27,7 +27,7 @@ def words(text: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def checkpoint(whisper_model_dir, tmp_path_factory):
-    from reports.whisper_conversion import convert_ctranslate2_to_openai_whisper
+    from transcription.whisper_conversion import convert_ctranslate2_to_openai_whisper
 
     output = tmp_path_factory.mktemp("openai-whisper") / "whisper-base.pt"
     return convert_ctranslate2_to_openai_whisper(whisper_model_dir, output)
@@ -35,7 +35,7 @@ def checkpoint(whisper_model_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def transcriber(checkpoint):
-    from reports.openai_whisper_engine import OpenAIWhisperTranscriber
+    from transcription.openai_whisper_engine import OpenAIWhisperTranscriber
 
     return OpenAIWhisperTranscriber(checkpoint, cpu_threads=2)
 
@@ -58,7 +58,10 @@ def speech_result(transcriber, speech):
 def test_conversion_gives_a_checkpoint_that_whisper_load_model_loads(checkpoint, whisper_model_dir):
     import whisper
 
-    from reports.whisper_conversion import convert_ctranslate2_to_openai_whisper, manifest_path
+    from transcription.whisper_conversion import (
+        convert_ctranslate2_to_openai_whisper,
+        manifest_path,
+    )
 
     # load_model builds the model from "dims" and loads the state dict with strict keys.
     model = whisper.load_model(str(checkpoint), device="cpu")
@@ -282,7 +285,7 @@ def test_conversion_maps_every_tensor_and_dequantises(tmp_path, quantization, to
     import torch
     import whisper
 
-    from reports.whisper_conversion import convert_ctranslate2_to_openai_whisper
+    from transcription.whisper_conversion import convert_ctranslate2_to_openai_whisper
 
     expected = _tiny_ctranslate2_whisper(tmp_path / "ct2", quantization)
     output = convert_ctranslate2_to_openai_whisper(tmp_path / "ct2", tmp_path / "tiny.pt")
@@ -315,9 +318,9 @@ def test_conversion_maps_every_tensor_and_dequantises(tmp_path, quantization, to
 def test_a_missing_openai_whisper_is_a_clear_error(monkeypatch, tmp_path, whisper_model_dir):
     import sys
 
-    from reports.openai_whisper_engine import OpenAIWhisperTranscriber
-    from reports.transcription import TranscriptionEngineError
-    from reports.whisper_conversion import (
+    from transcription.engine import TranscriptionEngineError
+    from transcription.openai_whisper_engine import OpenAIWhisperTranscriber
+    from transcription.whisper_conversion import (
         OpenAIWhisperMissingError,
         convert_ctranslate2_to_openai_whisper,
     )
@@ -331,8 +334,8 @@ def test_a_missing_openai_whisper_is_a_clear_error(monkeypatch, tmp_path, whispe
 
 
 def test_a_corrupt_checkpoint_is_a_clear_error(tmp_path):
-    from reports.openai_whisper_engine import OpenAIWhisperTranscriber
-    from reports.transcription import TranscriptionEngineError
+    from transcription.engine import TranscriptionEngineError
+    from transcription.openai_whisper_engine import OpenAIWhisperTranscriber
 
     broken = tmp_path / "broken.pt"
     broken.write_bytes(b"not a checkpoint")

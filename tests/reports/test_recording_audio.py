@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from reports import services
-from reports.models import Consultation
+from dossiers import services
+from dossiers.models import Consultation
 from tests.uploads import upload
 
 
@@ -25,7 +25,7 @@ def recording(dossier, alice, tone_wav):
 
 
 def url(recording):
-    return reverse("reports:recording_audio", args=[recording.pk])
+    return reverse("dossiers:recording_audio", args=[recording.pk])
 
 
 def body(response) -> bytes:

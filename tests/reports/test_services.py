@@ -2,13 +2,15 @@ from pathlib import Path
 
 import pytest
 
-from reports import services, transcription_pipeline
-from reports.models import PipelineJob, Report, Transcript
-from reports.transcription import TranscribedSegment, TranscribedWord
+from dossiers import services
+from reports.models import Report
 from tests.factories import ConsultationFactory
 from tests.fakes import FakeTranscriber
 from tests.protocol_files import REPORT_PROTOCOL, import_published
 from tests.uploads import upload
+from transcription import pipeline as transcription_pipeline
+from transcription.engine import TranscribedSegment, TranscribedWord
+from transcription.models import PipelineJob, Transcript
 
 
 def test_dossier_create_puts_creator_in_care_team(alice, protocol):

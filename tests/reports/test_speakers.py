@@ -5,11 +5,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reports import transcription_pipeline
-from reports.models import PipelineJob, Report, Segment
-from reports.transcription import TranscribedSegment
+from reports.models import Report
 from tests.fakes import FakeTranscriber
 from tests.reports.test_views import record
+from transcription import pipeline as transcription_pipeline
+from transcription.engine import TranscribedSegment
+from transcription.models import PipelineJob, Segment
 
 PARENT_TRACK = [TranscribedSegment(1.0, 3.0, "Il ne répond pas à son prénom.")]
 CLINICIAN_TRACK = [
@@ -32,7 +33,7 @@ def consultation_with_two_tracks(client, dossier, alice, tone_wav, tmp_path, set
     second = tmp_path / "parent.wav"
     second.write_bytes(tone_wav.read_bytes() + b"\0\0")  # another file, same length
     response = client.post(
-        reverse("reports:consultation_track_add", args=[consultation.pk]),
+        reverse("dossiers:consultation_track_add", args=[consultation.pk]),
         {
             "audio": SimpleUploadedFile("parent.wav", second.read_bytes()),
             "speaker_label": "parent",
@@ -50,7 +51,7 @@ def test_tracks_of_one_consultation_merge_into_one_timeline(
     client, consultation_with_two_tracks, dossier
 ):
     report = Report.objects.get(dossier=dossier)
-    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    page = client.get(reverse("drafting:report_detail", args=[report.pk])).content.decode()
     order = [
         page.index("Est-ce qu&#x27;il répond à son prénom ?"),
         page.index("Il ne répond pas à son prénom."),
@@ -66,7 +67,7 @@ def test_a_track_for_someone_elses_consultation_is_404(client, bob, dossier, ali
     job = record(dossier, tone_wav, alice)
     client.force_login(bob)
     response = client.post(
-        reverse("reports:consultation_track_add", args=[job.recording.consultation_id]),
+        reverse("dossiers:consultation_track_add", args=[job.recording.consultation_id]),
         {"audio": SimpleUploadedFile("x.wav", tone_wav.read_bytes()), "speaker_label": "parent"},
     )
     assert response.status_code == 404
@@ -89,7 +90,7 @@ def test_naming_a_speaker_applies_to_the_whole_consultation(client, alice, mono_
     client.force_login(alice)
     consultation = mono_report.transcripts.get().recording.consultation
     response = client.post(
-        reverse("reports:report_speaker_rename", args=[mono_report.pk]),
+        reverse("drafting:report_speaker_rename", args=[mono_report.pk]),
         {"consultation": consultation.pk, "current": "inconnu", "new": "parent"},
     )
     assert response.status_code == 302
@@ -102,7 +103,7 @@ def test_one_passage_can_be_given_its_own_speaker(client, alice, mono_report):
     client.force_login(alice)
     first, second = Segment.objects.order_by("start")
     response = client.post(
-        reverse("reports:segment_speaker", args=[second.pk]),
+        reverse("transcription:segment_speaker", args=[second.pk]),
         {"speaker": "clinicien"},
         HTTP_HX_REQUEST="true",
     )
@@ -142,7 +143,9 @@ def test_speaker_endpoints_only_take_posts(client, alice, mono_report, name):
 def test_a_speaker_name_cannot_be_blank(client, alice, mono_report):
     client.force_login(alice)
     segment = Segment.objects.first()
-    response = client.post(reverse("reports:segment_speaker", args=[segment.pk]), {"speaker": " "})
+    response = client.post(
+        reverse("transcription:segment_speaker", args=[segment.pk]), {"speaker": " "}
+    )
     assert response.status_code == 400
     segment.refresh_from_db()
     assert segment.speaker == "inconnu"

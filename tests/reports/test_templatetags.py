@@ -1,6 +1,6 @@
 import pytest
 
-from reports.templatetags.reports_extras import clock, finding
+from neddie.templatetags.neddie_extras import clock, finding
 
 
 @pytest.mark.parametrize(

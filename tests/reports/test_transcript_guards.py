@@ -1,6 +1,6 @@
 import pytest
 
-from reports import transcript_guards as guards
+from transcription import guards as guards
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_low_confidence_from_log_probability_or_words():
 
 
 def test_the_vocabulary_prompt_keeps_the_first_terms_only():
-    from reports.transcription import MAX_PROMPT_TERMS, vocabulary_prompt
+    from transcription.engine import MAX_PROMPT_TERMS, vocabulary_prompt
 
     terms = [f"terme{n}" for n in range(40)]
     prompt = vocabulary_prompt(terms)

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from reports.transcription import FasterWhisperTranscriber, TranscriptionEngineError
 from tests.audio import probe_signals, write_samples, write_speech
+from transcription.engine import FasterWhisperTranscriber, TranscriptionEngineError
 
 pytestmark = pytest.mark.whisper
 

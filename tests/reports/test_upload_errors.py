@@ -11,9 +11,10 @@ from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reports import services
-from reports.models import Consultation, PipelineJob, Recording
+from dossiers import services
+from dossiers.models import Consultation, Recording
 from tests.factories import ConsultationFactory
+from transcription.models import PipelineJob
 
 NOT_AUDIO = "n'est pas un enregistrement audio lisible"
 CONSENT = "consentement du représentant légal"
@@ -52,7 +53,7 @@ def assert_nothing_stored(media_root, *, consultations: int = 0) -> None:
 def post_upload(client, alice, dossier):
     """Alice posts the consultation form on her dossier's page."""
     client.force_login(alice)
-    url = reverse("reports:dossier_detail", args=[dossier.pk])
+    url = reverse("dossiers:dossier_detail", args=[dossier.pk])
 
     def post(audio, **overrides):
         return client.post(url, form_data(audio, **overrides))
@@ -153,7 +154,7 @@ def test_path_traversal_name_is_stored_under_a_random_name(
     fields = form_data(None)
     body, content_type = _multipart(fields, filename=filename, content=tone_wav.read_bytes())
     response = client.post(
-        reverse("reports:dossier_detail", args=[dossier.pk]), body, content_type=content_type
+        reverse("dossiers:dossier_detail", args=[dossier.pk]), body, content_type=content_type
     )
 
     assert response.status_code == 302

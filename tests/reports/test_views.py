@@ -13,22 +13,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import services, transcription_pipeline
-from reports.drafting.models import DraftRun
-from reports.drafting.services import draft_run_execute
-from reports.models import (
-    Consultation,
-    Dossier,
-    DossierMember,
-    PipelineJob,
-    Recording,
-    Report,
-)
-from reports.transcription import TranscribedSegment
+from dossiers import services
+from dossiers.models import Consultation, Dossier, DossierMember, Recording
+from drafting.models import DraftRun
+from drafting.services import draft_run_execute
+from reports.models import Report
 from tests.conftest import PASSWORD
 from tests.factories import DossierFactory, DossierMemberFactory, PatientFactory
 from tests.fakes import FakeTranscriber
 from tests.pdf.door import pdf_through_the_door
+from transcription import pipeline as transcription_pipeline
+from transcription.engine import TranscribedSegment
+from transcription.models import PipelineJob
 
 LIST_URLS = ["dossier_list", "dossier_create"]
 DOSSIER_URLS = ["dossier_detail", "dossier_jobs"]
@@ -409,8 +405,8 @@ def test_login_page_is_in_french_with_a_policy(client):
 def test_good_login_opens_the_dossier_list(client, alice):
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:dossier_list")
-    assert client.get(reverse("reports:dossier_list")).status_code == 200
+    assert response["Location"] == reverse("dossiers:dossier_list")
+    assert client.get(reverse("dossiers:dossier_list")).status_code == 200
 
 
 def test_login_returns_to_the_page_asked_for(client, alice, dossier):
@@ -426,4 +422,4 @@ def test_bad_password_is_refused_in_french(client, alice):
     response = client.post(reverse("login"), {"username": "alice", "password": "mauvais"})
     assert response.status_code == 200
     assert "Identifiant ou mot de passe incorrect." in text(response)
-    assert client.get(reverse("reports:dossier_list")).status_code == 302
+    assert client.get(reverse("dossiers:dossier_list")).status_code == 302

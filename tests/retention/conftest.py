@@ -7,8 +7,9 @@ import datetime
 import pytest
 import time_machine
 
-from reports import services
-from reports.models import DossierMember, Recording, Report
+from dossiers import services
+from dossiers.models import DossierMember, Recording
+from reports.models import Report
 from tests.drafting.dossiers import SECOND_SESSION, consult, drafted
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.drafting.transcripts import PARENT_INTERVIEW

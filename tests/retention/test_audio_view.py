@@ -10,7 +10,7 @@ from tests.retention.conftest import days_after_signature
 
 @pytest.fixture
 def audio_url(recordings):
-    return reverse("reports:recording_audio", args=[recordings[0].pk])
+    return reverse("dossiers:recording_audio", args=[recordings[0].pk])
 
 
 def test_audio_played_before_the_deletion(client, clock, alice, audio_url):

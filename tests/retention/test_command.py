@@ -4,7 +4,7 @@ import io
 
 from django.core.management import call_command
 
-from reports.models import Recording
+from dossiers.models import Recording
 from tests.retention.conftest import days_after_signature
 
 

@@ -9,15 +9,18 @@ from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from reports.models import PipelineJob, Recording, Report, Segment
-from reports.retention import recording_audio_require, recordings_purge_expired
+from dossiers.audio_retention import recording_audio_require
+from dossiers.models import Recording
+from dossiers.services import ServiceError
+from reports.models import Report
+from reports.retention import recordings_purge_expired
 from reports.review.services import content_sha256, report_correction_start
-from reports.services import ServiceError
 from reports.tasks import purge_expired_recordings
-from reports.transcription_pipeline import recording_transcribe
 from tests.fakes import FakeTranscriber
 from tests.retention.conftest import days_after_signature
 from tests.review.conftest import sign
+from transcription.models import PipelineJob, Segment
+from transcription.pipeline import recording_transcribe
 
 DELETED = "Enregistrement supprimé le 21/02/2027 (durée de conservation écoulée)"
 
@@ -74,12 +77,12 @@ def test_audio_deleted_after_the_period_transcript_and_report_stay(
     report = Report.objects.get(pk=signed_report.pk)
     assert report.is_signed and report.signed_sha256 == content_sha256(report)
     client.force_login(alice)
-    page = client.get(reverse("reports:report_detail", args=[report.pk]))
+    page = client.get(reverse("drafting:report_detail", args=[report.pk]))
     html = page.content.decode()
     assert page.status_code == 200
     assert "data-audio=" not in html
     assert f'data-audio-deleted="{DELETED}' in html
-    dossier_page = client.get(reverse("reports:dossier_detail", args=[report.dossier_id]))
+    dossier_page = client.get(reverse("dossiers:dossier_detail", args=[report.dossier_id]))
     assert "Audio supprimé le 21/02/2027" in dossier_page.content.decode()
 
 

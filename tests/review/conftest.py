@@ -8,9 +8,11 @@ through the real services (for guards, comments, corrections and consent)."""
 import pytest
 from django.utils import timezone
 
-from reports import services
-from reports.models import DossierMember, Report
+from dossiers import services
+from dossiers.models import DossierMember
+from reports.models import Report
 from reports.review.services import content_sha256, report_transition
+from reports.services import report_draft_ensure
 from tests.drafting.dossiers import SECOND_SESSION, consult, drafted
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.drafting.transcripts import PARENT_INTERVIEW
@@ -32,7 +34,7 @@ def team(alice, charlie, dora, bob):
 @pytest.fixture
 def report(dossier, dora) -> Report:
     services.dossier_member_add(dossier=dossier, user=dora, role=DossierMember.Role.EXTERNAL)
-    return services.report_draft_ensure(dossier=dossier)
+    return report_draft_ensure(dossier=dossier)
 
 
 @pytest.fixture

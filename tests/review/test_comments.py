@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from reports.models import Report
-from reports.review.models import ReportEvent, ReviewComment
+from reports.models import Report, ReportEvent, ReviewComment
 from reports.review.services import (
     WorkflowError,
     report_transition,
@@ -22,7 +21,7 @@ Kind = ReportEvent.Kind
 
 def page_of(client, user, report) -> str:
     client.force_login(user)
-    response = client.get(reverse("reports:report_detail", args=[report.pk]))
+    response = client.get(reverse("drafting:report_detail", args=[report.pk]))
     assert response.status_code == 200
     return html.unescape(response.content.decode())
 

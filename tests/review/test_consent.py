@@ -13,14 +13,17 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from reports import services, transcription_pipeline
-from reports.models import Consultation, PipelineJob, Report, Transcript
+from dossiers import services
+from dossiers.models import Consultation
+from reports.models import Report
 from reports.review.services import report_correction_start
-from reports.sharing.services import report_share
+from sharing.services import report_share
 from tests.fakes import FakeTranscriber
 from tests.pdf.door import pdf_through_the_door
 from tests.review.conftest import sign
 from tests.uploads import upload
+from transcription import pipeline as transcription_pipeline
+from transcription.models import PipelineJob, Transcript
 
 
 def text(response) -> str:
@@ -47,7 +50,7 @@ def consent_post(client, consultation, **fields):
         "sharing_consent": "on",
     } | fields
     data = {key: value for key, value in data.items() if value is not None}
-    return client.post(reverse("reports:consultation_consent", args=[consultation.pk]), data)
+    return client.post(reverse("dossiers:consultation_consent", args=[consultation.pk]), data)
 
 
 # --- Capture --------------------------------------------------------------------------------
@@ -57,7 +60,7 @@ def test_the_upload_form_captures_who_in_what_capacity_and_for_what(
     client, alice, dossier, tone_wav
 ):
     client.force_login(alice)
-    url = reverse("reports:dossier_detail", args=[dossier.pk])
+    url = reverse("dossiers:dossier_detail", args=[dossier.pk])
     audio = SimpleUploadedFile("seance.wav", tone_wav.read_bytes(), content_type="audio/wav")
     response = client.post(
         url,
@@ -90,7 +93,7 @@ def test_the_upload_form_captures_who_in_what_capacity_and_for_what(
 
 def test_the_upload_form_asks_for_each_consent_separately(client, alice, dossier):
     client.force_login(alice)
-    page = text(client.get(reverse("reports:dossier_detail", args=[dossier.pk])))
+    page = text(client.get(reverse("dossiers:dossier_detail", args=[dossier.pk])))
     assert "Consentement du représentant légal" in page
     assert 'name="consent_relationship"' in page and 'name="sharing_consent"' in page
     assert "enregistrement de la consultation et à son traitement automatique" in page
@@ -209,7 +212,7 @@ def test_recording_and_withdrawing_sharing_consent_from_the_dossier_page(
     page = text(client.get(response["Location"]))
     assert "Consentements enregistrés" in page
     assert (
-        'action="{}"'.format(reverse("reports:consultation_consent", args=[consultation.pk]))
+        'action="{}"'.format(reverse("dossiers:consultation_consent", args=[consultation.pk]))
         in page
     )
 
@@ -225,14 +228,14 @@ def test_consent_form_refuses_without_who_or_capacity(client, dossier, alice):
 
 
 def test_only_the_care_team_records_consent(client, dossier, alice, bob, dora):
-    from reports.models import DossierMember
+    from dossiers.models import DossierMember
 
     services.dossier_member_add(dossier=dossier, user=dora, role=DossierMember.Role.EXTERNAL)
     consultation = consultation_create(dossier, alice)
     for user in (bob, dora):
         client.force_login(user)
         assert consent_post(client, consultation).status_code == 404
-    url = reverse("reports:consultation_consent", args=[consultation.pk])
+    url = reverse("dossiers:consultation_consent", args=[consultation.pk])
     client.force_login(alice)
     assert client.get(url).status_code == 405
     consultation.refresh_from_db()
@@ -250,8 +253,8 @@ def signed(drafted_report, alice, charlie) -> Report:
 def test_external_member_sees_a_signed_report_only_once_sharing_is_consented(
     client, signed, alice, dora
 ):
-    report_url = reverse("reports:report_detail", args=[signed.pk])
-    dossier_url = reverse("reports:dossier_detail", args=[signed.dossier_id])
+    report_url = reverse("drafting:report_detail", args=[signed.pk])
+    dossier_url = reverse("dossiers:dossier_detail", args=[signed.dossier_id])
     consultations = list(signed.dossier.consultations.all())
     assert len(consultations) == 2 and not any(c.sharing_consent for c in consultations)
 
@@ -311,10 +314,10 @@ def test_external_member_is_told_a_signed_version_was_replaced(
     sign(correction, clinician=alice, coordinator=charlie)
 
     client.force_login(dora)
-    page = text(client.get(reverse("reports:report_detail", args=[signed.pk])))
+    page = text(client.get(reverse("drafting:report_detail", args=[signed.pk])))
     assert "Cette version a été corrigée" in page
-    assert reverse("reports:report_detail", args=[correction.pk]) in page
-    dossier_page = text(client.get(reverse("reports:dossier_detail", args=[signed.dossier_id])))
+    assert reverse("drafting:report_detail", args=[correction.pk]) in page
+    dossier_page = text(client.get(reverse("dossiers:dossier_detail", args=[signed.dossier_id])))
     assert "remplacé par la version 2" in dossier_page
 
 

@@ -4,9 +4,7 @@ stays exactly as signed, and each page links to the other."""
 import pytest
 from django.urls import reverse
 
-from reports.drafting.models import SectionVersion
-from reports.models import Report
-from reports.review.models import ReportEvent
+from reports.models import Report, ReportEvent, SectionVersion
 from reports.review.services import (
     WorkflowError,
     content_sha256,
@@ -49,7 +47,7 @@ def test_correction_is_version_2_referencing_version_1_which_stays_untouched(cli
 
     correction = Report.objects.get(corrects=signed)
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:report_detail", args=[correction.pk])
+    assert response["Location"] == reverse("drafting:report_detail", args=[correction.pk])
     assert (correction.version_number, correction.status) == (2, Report.Status.DRAFT)
     assert correction.dossier == signed.dossier
     assert list(correction.sections.values_list("title", "body")) == [
@@ -72,11 +70,11 @@ def test_correction_is_version_2_referencing_version_1_which_stays_untouched(cli
 def test_each_version_links_to_the_other(client, signed, alice):
     correction = report_correction_start(report=signed, user=alice)
     client.force_login(alice)
-    v2 = client.get(reverse("reports:report_detail", args=[correction.pk])).content.decode()
-    v1 = client.get(reverse("reports:report_detail", args=[signed.pk])).content.decode()
-    assert f'href="{reverse("reports:report_detail", args=[signed.pk])}"' in v2
+    v2 = client.get(reverse("drafting:report_detail", args=[correction.pk])).content.decode()
+    v1 = client.get(reverse("drafting:report_detail", args=[signed.pk])).content.decode()
+    assert f'href="{reverse("drafting:report_detail", args=[signed.pk])}"' in v2
     assert "corrige la" in v2 and "version n° 1" in v2
-    assert f'href="{reverse("reports:report_detail", args=[correction.pk])}"' in v1
+    assert f'href="{reverse("drafting:report_detail", args=[correction.pk])}"' in v1
     assert "correction en cours" in v1
     # Asked once: the button is gone from the signed version.
     assert "Corriger (nouvelle version)" not in v1
@@ -85,7 +83,7 @@ def test_each_version_links_to_the_other(client, signed, alice):
 def test_the_signed_page_shows_signer_date_and_hash_and_offers_a_correction(
     client, signed, alice, charlie
 ):
-    url = reverse("reports:report_detail", args=[signed.pk])
+    url = reverse("drafting:report_detail", args=[signed.pk])
     client.force_login(alice)
     page = client.get(url).content.decode()
     assert "Signé par <strong>Alice Clinicienne</strong>" in page

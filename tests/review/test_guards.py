@@ -7,10 +7,9 @@ import html
 import pytest
 from django.urls import reverse
 
-from reports.drafting import services as drafting
-from reports.drafting.models import DraftRun, SectionVersion, Statement
-from reports.models import Report
-from reports.review.models import ReportEvent
+from drafting import services as drafting
+from drafting.models import DraftRun
+from reports.models import Report, ReportEvent, SectionVersion, Statement
 from reports.review.services import (
     WorkflowError,
     report_transition,
@@ -163,7 +162,7 @@ def test_the_page_shows_what_blocks_the_signature_and_disables_the_button(
     report_transition(report=report, name="approve", user=charlie)
 
     client.force_login(alice)
-    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    page = client.get(reverse("drafting:report_detail", args=[report.pk])).content.decode()
     assert 'id="blockers-sign"' in page
     assert "« Signer » impossible pour l'instant" in html.unescape(page)
     assert "1 phrase(s) « à vérifier »" in page

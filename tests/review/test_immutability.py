@@ -6,9 +6,14 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from reports.drafting.models import SectionVersion, Statement
-from reports.models import Report, ReportItem, ReportSection
-from reports.review.models import ReviewComment
+from reports.models import (
+    Report,
+    ReportItem,
+    ReportSection,
+    ReviewComment,
+    SectionVersion,
+    Statement,
+)
 from reports.review.services import content_sha256
 from tests.review.conftest import sign
 

@@ -8,11 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from reports.models import Report
-from reports.review.models import ReportEvent
+from reports.models import Report, ReportEvent
 from reports.review.services import WorkflowError, report_transition
 from reports.review.transitions import TRANSITIONS
-from reports.sharing.models import Share
+from sharing.models import Share
 from tests.review.conftest import status_set
 
 PARTS = ["clinician", "coordinator", "external", "outsider"]
@@ -100,7 +99,7 @@ def test_view_makes_a_transition_only_for_its_role_from_its_statuses(
             report.refresh_from_db()
             if allowed(part, status, name):
                 assert response.status_code == 302, name
-                assert response["Location"] == reverse("reports:report_detail", args=[report.pk])
+                assert response["Location"] == reverse("drafting:report_detail", args=[report.pk])
                 assert report.status == transition.target, name
             else:
                 assert response.status_code == _expected_refusal(part, status), name

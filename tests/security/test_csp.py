@@ -20,10 +20,10 @@ PAGES = [
 def _url(page: str, world) -> str:
     return {
         "login": reverse("login"),
-        "dossier_list": reverse("reports:dossier_list"),
-        "dossier_detail": reverse("reports:dossier_detail", args=[world.dossier.pk]),
-        "report_detail": reverse("reports:report_detail", args=[world.report.pk]),
-        "dossier_shared": reverse("reports:dossier_detail", args=[world.dossier.pk]),
+        "dossier_list": reverse("dossiers:dossier_list"),
+        "dossier_detail": reverse("dossiers:dossier_detail", args=[world.dossier.pk]),
+        "report_detail": reverse("drafting:report_detail", args=[world.report.pk]),
+        "dossier_shared": reverse("dossiers:dossier_detail", args=[world.dossier.pk]),
         "admin_index": reverse("admin:index"),
         "audit_changelist": reverse("admin:audit_auditevent_changelist"),
         "consultation_admin": reverse(
@@ -56,6 +56,6 @@ def test_pages_carry_a_strict_policy(client, db, world, world_media, page, user)
 
 def test_a_refusal_carries_it_too(client, db, world):
     client.force_login(world.users["bob"])
-    missing = client.get(reverse("reports:dossier_detail", args=[world.dossier.pk]))
+    missing = client.get(reverse("dossiers:dossier_detail", args=[world.dossier.pk]))
     assert missing.status_code == 404
     assert "'unsafe-inline'" not in missing["Content-Security-Policy"]

@@ -48,14 +48,14 @@ def test_four_failures_then_the_right_password_logs_in(client, alice):
         attempt(client, "alice", "wrong password")
     response = attempt(client, "alice", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:dossier_list")
+    assert response["Location"] == reverse("dossiers:dossier_list")
 
 
 def test_another_user_from_the_same_address_is_not_locked(client, alice, charlie):
     fail_enough(client, "alice")
     response = attempt(client, "charlie", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:dossier_list")
+    assert response["Location"] == reverse("dossiers:dossier_list")
 
 
 def test_the_same_user_from_another_address_is_not_locked(client, alice):

@@ -27,7 +27,7 @@ from tests.security.world import ROLES, SCENARIOS
 A, C, D, B, E = "alice", "charlie", "dave", "bob", "eve"
 CARE = {A, C}  # clinician and care coordinator
 SIGNED_IN = {A, C, D, B, E}  # for views with no dossier in their URL
-# Granted reports.open_dossier by an admin (the group « Cliniciens »): the two clinicians.
+# Granted dossiers.open_dossier by an admin (the group « Cliniciens »): the two clinicians.
 # Not the coordinator, not the external member, not the admin (a superuser, who holds every
 # Django permission, is still not a clinician).
 MAY_OPEN_DOSSIERS = {A, B}

@@ -24,13 +24,13 @@ def clock():
 @pytest.fixture
 def signed_in(client, alice, clock):
     client.force_login(alice)
-    assert client.get(reverse("reports:dossier_list")).status_code == 200
+    assert client.get(reverse("dossiers:dossier_list")).status_code == 200
     return client
 
 
 def test_idle_too_long_goes_to_the_login_page(signed_in, clock, alice):
     clock.shift(settings.SESSION_IDLE_SECONDS + 1)
-    page = reverse("reports:dossier_list")
+    page = reverse("dossiers:dossier_list")
     response = signed_in.get(page)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next={page}"
@@ -43,14 +43,14 @@ def test_idle_too_long_goes_to_the_login_page(signed_in, clock, alice):
 def test_activity_within_the_limit_keeps_the_session(signed_in, clock):
     for _ in range(4):
         clock.shift(settings.SESSION_IDLE_SECONDS - 60)
-        assert signed_in.get(reverse("reports:dossier_list")).status_code == 200
+        assert signed_in.get(reverse("dossiers:dossier_list")).status_code == 200
 
 
 def test_an_htmx_request_after_expiry_gets_hx_redirect(signed_in, clock, dossier):
     clock.shift(settings.SESSION_IDLE_SECONDS + 1)
-    page = reverse("reports:dossier_detail", args=[dossier.pk])
+    page = reverse("dossiers:dossier_detail", args=[dossier.pk])
     response = signed_in.get(
-        reverse("reports:dossier_jobs", args=[dossier.pk]),
+        reverse("work:dossier_jobs", args=[dossier.pk]),
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL=f"http://testserver{page}",
     )
@@ -63,16 +63,16 @@ def test_a_session_ends_after_its_maximum_age_however_active(signed_in, clock):
     steps = settings.SESSION_COOKIE_AGE // (settings.SESSION_IDLE_SECONDS - 60)
     for _ in range(steps):
         clock.shift(settings.SESSION_IDLE_SECONDS - 60)
-        assert signed_in.get(reverse("reports:dossier_list")).status_code == 200
+        assert signed_in.get(reverse("dossiers:dossier_list")).status_code == 200
     clock.shift(settings.SESSION_IDLE_SECONDS - 60)
-    response = signed_in.get(reverse("reports:dossier_list"))
+    response = signed_in.get(reverse("dossiers:dossier_list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
 def test_logging_in_again_after_expiry_works(signed_in, clock, alice):
     clock.shift(settings.SESSION_IDLE_SECONDS + 1)
-    signed_in.get(reverse("reports:dossier_list"))
+    signed_in.get(reverse("dossiers:dossier_list"))
     response = signed_in.post(reverse("login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
-    assert signed_in.get(reverse("reports:dossier_list")).status_code == 200
+    assert signed_in.get(reverse("dossiers:dossier_list")).status_code == 200

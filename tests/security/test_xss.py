@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from reports import services
-from reports.drafting.services import section_text_save
-from reports.models import Consultation
+from dossiers.models import Consultation
+from drafting.services import section_text_save
 from reports.review.services import report_transition, review_comment_add
+from transcription.services import segment_speaker_set
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -79,8 +79,8 @@ def poisoned(db, world, world_media, client):
     charlie.save()
     transcript = world.recording.transcript
     first, second, *_ = transcript.segments.order_by("index")
-    services.segment_speaker_set(segment=first, speaker=SCRIPT, user=alice)
-    services.segment_speaker_set(segment=second, speaker=IMG, user=alice)
+    segment_speaker_set(segment=first, speaker=SCRIPT, user=alice)
+    segment_speaker_set(segment=second, speaker=IMG, user=alice)
     section = world.report.sections.get(key="communication")
     section_text_save(
         section=section,
@@ -99,21 +99,21 @@ def poisoned(db, world, world_media, client):
 
 def test_the_report_page_shows_the_payloads_as_text(client, poisoned):
     client.force_login(poisoned.users["alice"])
-    html = assert_inert(client.get(reverse("reports:report_detail", args=[poisoned.report.pk])))
+    html = assert_inert(client.get(reverse("drafting:report_detail", args=[poisoned.report.pk])))
     # Speaker names and the review comment, as text.
     assert SCRIPT_ESCAPED in html and IMG_ESCAPED in html
 
 
 def test_the_dossier_page_shows_the_payloads_as_text(client, poisoned):
     client.force_login(poisoned.users["alice"])
-    html = assert_inert(client.get(reverse("reports:dossier_detail", args=[poisoned.dossier.pk])))
+    html = assert_inert(client.get(reverse("dossiers:dossier_detail", args=[poisoned.dossier.pk])))
     # Participants and who gave consent, as text.
     assert SCRIPT_ESCAPED in html and IMG_ESCAPED in html
 
 
 def test_the_coordinator_sees_the_payloads_as_text(client, poisoned):
     client.force_login(poisoned.users["charlie"])
-    assert_inert(client.get(reverse("reports:report_detail", args=[poisoned.report.pk])))
+    assert_inert(client.get(reverse("drafting:report_detail", args=[poisoned.report.pk])))
 
 
 @pytest.mark.parametrize(

@@ -18,19 +18,19 @@ report was reopened), a share with the coordinator, and, once signed, a share wi
 from dataclasses import dataclass, field
 from datetime import date
 
-from reports import services
-from reports.care_plan import services as care_plans
-from reports.documents import rendering
-from reports.documents import services as documents
-from reports.documents.models import RenderedDocument
-from reports.drafting import services as drafting
-from reports.drafting.models import EditJob, SectionVersion, Statement
-from reports.drafting.selectors import statements_to_verify
-from reports.models import Consultation, Dossier, DossierMember, Recording, Report
+from care_plans import services as care_plans
+from documents import rendering
+from documents import services as documents
+from documents.models import RenderedDocument
+from dossiers import services
+from dossiers.models import Consultation, Dossier, DossierMember, Recording
+from drafting import services as drafting
+from drafting.models import EditJob
+from drafting.selectors import statements_to_verify
+from reports.models import Report, ReviewComment, SectionVersion, Statement
 from reports.review import services as review
-from reports.review.models import ReviewComment
-from reports.sharing.models import Share
-from reports.sharing.services import report_share
+from sharing.models import Share
+from sharing.services import report_share
 from tests.care_plan.support import CARE_PLAN_SECTIONS_PROTOCOL
 from tests.drafting.dossiers import consult, drafted
 from tests.drafting.support import DRAFTING_PROTOCOL

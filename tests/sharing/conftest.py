@@ -8,9 +8,11 @@ from the dossier's grid, never signed."""
 
 import pytest
 
-from reports import services
-from reports.models import Consultation, DossierMember, Report
+from dossiers import services
+from dossiers.models import Consultation, DossierMember
+from reports.models import Report
 from reports.review.services import report_transition
+from reports.services import report_draft_ensure
 from tests.drafting.dossiers import consult, drafted
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.drafting.transcripts import PARENT_INTERVIEW
@@ -70,4 +72,4 @@ def signed(unconsented) -> Report:
 
 @pytest.fixture
 def draft(alice, charlie, dave, bob, emails) -> Report:
-    return services.report_draft_ensure(dossier=team_dossier(alice, charlie, dave))
+    return report_draft_ensure(dossier=team_dossier(alice, charlie, dave))

@@ -16,10 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from reports.models import DossierMember, Report, Share
-from reports.services import ServiceError
-from reports.sharing import services
-from reports.sharing.emails import INVITATION_SUBJECT, SHARE_SUBJECT
+from dossiers.models import DossierMember
+from dossiers.services import ServiceError
+from reports.models import Report
+from sharing import services
+from sharing.emails import INVITATION_SUBJECT, SHARE_SUBJECT
+from sharing.models import Share
 from tests.pdf.door import FAKE_PDF, WorkerOnlyRenderer, pdf_through_the_door
 
 
@@ -28,11 +30,11 @@ def text(response) -> str:
 
 
 def shares_url(report) -> str:
-    return reverse("reports:report_shares", args=[report.pk])
+    return reverse("sharing:report_shares", args=[report.pk])
 
 
 def detail_url(report) -> str:
-    return reverse("reports:report_detail", args=[report.pk])
+    return reverse("drafting:report_detail", args=[report.pk])
 
 
 def share_post(client, report, recipient, **fields):
@@ -66,7 +68,7 @@ def test_sharing_with_the_coordinator_emails_a_link_and_no_patient_information(
     assert email.to == ["charlie@example.org"]
     assert email.subject == SHARE_SUBJECT == "neddie — un document vous a été partagé"
     assert email.from_email == settings.DEFAULT_FROM_EMAIL
-    assert settings.SITE_URL + reverse("reports:shared_with_me") in email.body
+    assert settings.SITE_URL + reverse("sharing:shared_with_me") in email.body
     assert "Alice Clinicienne" in email.body
     assert "tant que le partage n'est pas révoqué" in email.body
     # Email is not a secure channel: not even the clinician's message goes in it.
@@ -134,13 +136,13 @@ def test_an_external_member_reads_the_report_only_while_shared(
     response = client.get(detail_url(signed))
     assert response.status_code == 200
     assert "Document partagé" in text(response)
-    mine = text(client.get(reverse("reports:shared_with_me")))
+    mine = text(client.get(reverse("sharing:shared_with_me")))
     assert f'href="{detail_url(signed)}"' in mine
     assert "Bilan orthophonique à prévoir." in mine and 'share-status-active">actif<' in mine
 
     # Revoked: gone at the next request.
     client.force_login(alice)
-    revoke_url = reverse("reports:share_revoke", args=[signed.pk, share.pk])
+    revoke_url = reverse("sharing:share_revoke", args=[signed.pk, share.pk])
     assert "L'accès cesse immédiatement" in text(client.get(revoke_url))
     response = client.post(revoke_url, {"confirm": "on"})
     assert response.status_code == 302
@@ -151,15 +153,15 @@ def test_an_external_member_reads_the_report_only_while_shared(
 
     client.force_login(dave)
     assert client.get(detail_url(signed)).status_code == 404
-    assert client.get(reverse("reports:report_pdf", args=[signed.pk])).status_code == 404
-    mine = text(client.get(reverse("reports:shared_with_me")))
+    assert client.get(reverse("documents:report_pdf", args=[signed.pk])).status_code == 404
+    mine = text(client.get(reverse("sharing:shared_with_me")))
     assert 'share-status-revoked">révoqué<' in mine
     assert f'href="{detail_url(signed)}"' not in mine
     # The message goes with the access.
     assert "Bilan orthophonique" not in mine
     # Still in the team, seeing nothing.
     assert DossierMember.objects.filter(user=dave, role=DossierMember.Role.EXTERNAL).exists()
-    dossier_page = text(client.get(reverse("reports:dossier_detail", args=[signed.dossier_id])))
+    dossier_page = text(client.get(reverse("dossiers:dossier_detail", args=[signed.dossier_id])))
     assert detail_url(signed) not in dossier_page
 
     client.force_login(alice)
@@ -170,7 +172,7 @@ def test_an_external_member_reads_the_report_only_while_shared(
 def test_revocation_needs_confirmation(client, signed, alice, dave):
     share = services.report_share(report=signed, recipient=dave, user=alice)
     client.force_login(alice)
-    response = client.post(reverse("reports:share_revoke", args=[signed.pk, share.pk]), {})
+    response = client.post(reverse("sharing:share_revoke", args=[signed.pk, share.pk]), {})
     assert response.status_code == 200
     share.refresh_from_db()
     assert share.revoked_at is None
@@ -186,7 +188,7 @@ def test_an_expired_share_closes_access(client, signed, alice, dave):
         client.force_login(dave)
         assert client.get(detail_url(signed)).status_code == 404
         assert 'share-status-expired">expiré<' in text(
-            client.get(reverse("reports:shared_with_me"))
+            client.get(reverse("sharing:shared_with_me"))
         )
         client.force_login(alice)
         assert 'share-status-expired">expiré<' in text(client.get(shares_url(signed)))
@@ -243,7 +245,7 @@ def test_a_withdrawn_sharing_consent_closes_a_live_share(client, signed, alice, 
     type(consultation).objects.filter(pk=consultation.pk).update(sharing_consent=False)
     client.force_login(dave)
     assert client.get(detail_url(signed)).status_code == 404
-    mine = text(client.get(reverse("reports:shared_with_me")))
+    mine = text(client.get(reverse("sharing:shared_with_me")))
     assert "le consentement au partage a été retiré" in mine
     assert f'href="{detail_url(signed)}"' not in mine
 
@@ -260,7 +262,7 @@ def test_a_report_not_signed_cannot_be_shared(client, draft, alice, dave):
     assert response.status_code == 200
     assert "Seul un compte rendu signé peut être partagé." in text(response)
     response = client.post(
-        reverse("reports:share_invite", args=[draft.pk]),
+        reverse("sharing:share_invite", args=[draft.pk]),
         {"email": "x@example.org", "first_name": "X", "last_name": "Y", "days": 5},
     )
     assert "Seul un compte rendu signé peut être partagé." in text(response)
@@ -289,9 +291,9 @@ def test_the_coordinator_reads_the_shares_but_cannot_share_or_revoke(
     assert "Dave Externe" in page and 'name="recipient"' not in page
     assert "Révoquer" not in page
     assert share_post(client, signed, dave).status_code == 403
-    invite = reverse("reports:share_invite", args=[signed.pk])
+    invite = reverse("sharing:share_invite", args=[signed.pk])
     assert client.post(invite, {"email": "x@example.org"}).status_code == 403
-    revoke = reverse("reports:share_revoke", args=[signed.pk, share.pk])
+    revoke = reverse("sharing:share_revoke", args=[signed.pk, share.pk])
     assert client.get(revoke).status_code == 403
     assert client.post(revoke, {"confirm": "on"}).status_code == 403
     share.refresh_from_db()
@@ -307,7 +309,7 @@ def test_a_recipient_cannot_see_the_sharing_page(client, signed, alice, dave):
     client.force_login(dave)
     assert client.get(shares_url(signed)).status_code == 403
     assert share_post(client, signed, dave).status_code == 403
-    revoke = reverse("reports:share_revoke", args=[signed.pk, share.pk])
+    revoke = reverse("sharing:share_revoke", args=[signed.pk, share.pk])
     assert client.post(revoke, {"confirm": "on"}).status_code == 403
 
 
@@ -317,15 +319,15 @@ def test_outsiders_and_admins_get_404(client, signed, alice, dave, bob, eve, who
     client.force_login({"bob": bob, "eve": eve}[who])
     assert client.get(shares_url(signed)).status_code == 404
     assert share_post(client, signed, dave).status_code == 404
-    invite = reverse("reports:share_invite", args=[signed.pk])
+    invite = reverse("sharing:share_invite", args=[signed.pk])
     assert client.post(invite, {"email": "x@example.org"}).status_code == 404
-    revoke = reverse("reports:share_revoke", args=[signed.pk, share.pk])
+    revoke = reverse("sharing:share_revoke", args=[signed.pk, share.pk])
     assert client.get(revoke).status_code == 404
     assert client.post(revoke, {"confirm": "on"}).status_code == 404
 
 
 def test_anonymous_users_are_sent_to_login(client, signed):
-    for url in (shares_url(signed), reverse("reports:shared_with_me")):
+    for url in (shares_url(signed), reverse("sharing:shared_with_me")):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
@@ -341,7 +343,7 @@ def invite_post(client, report, **fields):
         "profession": "orthophoniste",
         "days": 10,
     } | fields
-    return client.post(reverse("reports:share_invite", args=[report.pk]), data)
+    return client.post(reverse("sharing:share_invite", args=[report.pk]), data)
 
 
 def test_an_invited_professional_sets_a_password_and_reads_the_report(
@@ -391,7 +393,7 @@ def test_an_invited_professional_sets_a_password_and_reads_the_report(
     response = client.post(reverse("login"), {"username": paul.username, "password": password})
     assert response.status_code == 302
     assert client.get(detail_url(signed)).status_code == 200
-    assert f'href="{detail_url(signed)}"' in text(client.get(reverse("reports:shared_with_me")))
+    assert f'href="{detail_url(signed)}"' in text(client.get(reverse("sharing:shared_with_me")))
 
 
 def test_inviting_an_existing_account_reuses_it(
@@ -456,7 +458,7 @@ def test_a_failed_email_leaves_the_share_valid_and_says_so(
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("down")
 
-    monkeypatch.setattr("reports.sharing.emails.send_mail", refuse)
+    monkeypatch.setattr("sharing.emails.send_mail", refuse)
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         assert share_post(client, signed, charlie).status_code == 302
@@ -470,12 +472,12 @@ def test_each_download_by_a_recipient_is_recorded_against_the_share(
 ):
     # The PDF's content is not what this test is about: the worker's rendering is faked.
     renderer = WorkerOnlyRenderer()
-    monkeypatch.setattr("reports.documents.rendering.report_pdf_render", renderer)
+    monkeypatch.setattr("documents.rendering.report_pdf_render", renderer)
     share = services.report_share(report=signed, recipient=dave, user=alice)
     client.force_login(dave)
     # The first time, the recipients' copy is rendered; the second, the stored file is served.
     pdf_through_the_door(client, signed, worker=renderer.worker_render)
-    again = client.get(reverse("reports:report_pdf", args=[signed.pk]), follow=True)
+    again = client.get(reverse("documents:report_pdf", args=[signed.pk]), follow=True)
     assert b"".join(again.streaming_content) == FAKE_PDF
     downloads = AuditEvent.objects.filter(
         action=AuditEvent.Action.READ, object_type="report", object_id=str(signed.pk)
@@ -496,7 +498,7 @@ def test_each_download_by_a_recipient_is_recorded_against_the_share(
 def test_shared_with_me_lists_what_each_user_received(client, signed, alice, charlie, bob):
     services.report_share(report=signed, recipient=charlie, user=alice)
     client.force_login(charlie)
-    page = text(client.get(reverse("reports:shared_with_me")))
+    page = text(client.get(reverse("sharing:shared_with_me")))
     assert f"Compte rendu n° {signed.pk}" in page
     assert signed.dossier.patient.code in page
     assert "Alice Clinicienne" in page and "sans limite" in page
@@ -504,6 +506,6 @@ def test_shared_with_me_lists_what_each_user_received(client, signed, alice, cha
     assert f'href="{detail_url(signed)}"' in page
     client.force_login(bob)
     assert "Aucun document ne vous a été partagé." in text(
-        client.get(reverse("reports:shared_with_me"))
+        client.get(reverse("sharing:shared_with_me"))
     )
-    assert 'href="/partages/"' in text(client.get(reverse("reports:dossier_list")))
+    assert 'href="/partages/"' in text(client.get(reverse("dossiers:dossier_list")))

@@ -16,7 +16,7 @@ def test_a_transient_error_is_retried_then_stands(monkeypatch):
         calls.append(document_id)
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr("reports.documents.rendering.document_render_execute", locked)
+    monkeypatch.setattr("documents.rendering.document_render_execute", locked)
     result = tasks.render_document.apply(args=[7])
     assert result.failed() and isinstance(result.result, OperationalError)
     assert calls == [7] * (tasks.MAX_RETRIES + 1)
@@ -29,7 +29,7 @@ def test_another_error_is_not_retried(monkeypatch):
         calls.append(document_id)
         raise ValueError("bug")
 
-    monkeypatch.setattr("reports.documents.rendering.document_render_execute", broken)
+    monkeypatch.setattr("documents.rendering.document_render_execute", broken)
     with pytest.raises(ValueError):
         tasks.render_document.apply(args=[7], throw=True)
     assert calls == [7]

@@ -1,0 +1,49 @@
+"""Statements built from the evidence itself: quoted, attributed, never rephrased.
+
+Used when no model can run, when the model's answer fails validation, and for items whose
+generated statements all failed verification. A quote cannot invent a fact; it can only be
+too long, so long utterances are cut at a word boundary with an ellipsis.
+"""
+
+from drafting.utterances import Utterance
+
+MAX_QUOTE_WORDS = 45
+
+_SPEAKERS = {
+    "clinicien": "Le clinicien",
+    "parent": "Le parent",
+    "enfant": "L'enfant",
+    "patient": "Le patient",
+    "autre": "Un participant",
+    "inconnu": "Un participant",
+}
+
+
+def speaker_phrase(speaker: str) -> str:
+    return _SPEAKERS.get(speaker.strip().lower(), speaker.strip() or "Un participant")
+
+
+def quote(text: str) -> str:
+    words = text.split()
+    if len(words) > MAX_QUOTE_WORDS:
+        return " ".join(words[:MAX_QUOTE_WORDS]) + " […]"
+    return " ".join(words)
+
+
+def extractive_statement(utterance: Utterance) -> tuple[str, list[str]]:
+    """(text, cited uids) quoting ``utterance``; a short answer is quoted with the question
+    it answers, and cites both."""
+    who = speaker_phrase(utterance.speaker)
+    if (
+        utterance.context_uid
+        and utterance.context.rstrip().endswith("?")
+        and not utterance.is_question
+        and utterance.words < 8
+    ):
+        return (
+            f"À la question « {quote(utterance.context)} », {who[0].lower()}{who[1:]} "
+            f"répond : « {quote(utterance.text)} »",
+            [utterance.context_uid, utterance.uid],
+        )
+    verb = "note" if utterance.speaker == "clinicien" else "rapporte"
+    return f"{who} {verb} : « {quote(utterance.text)} »", [utterance.uid]
