@@ -23,6 +23,7 @@ from care_plans.models import CarePlan, CarePlanEntry
 from dossiers.people import display_name
 from dossiers.permissions import can, require
 from dossiers.services import ServiceError
+from reports.selectors import report_for_user
 
 Entry = CarePlanEntry
 # The school section's reminder: the same acronym names two different plans.
@@ -30,7 +31,6 @@ PPS_NOTE = (
     "PPS : projet personnalisé de scolarisation (MDPH), à ne pas confondre avec le plan "
     "personnalisé de santé (HAS)."
 )
-from reports.selectors import report_for_user
 
 
 def _plan_url(plan: CarePlan, anchor: str = "") -> str:

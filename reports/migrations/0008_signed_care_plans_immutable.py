@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from reports.care_plan import db_triggers
+from care_plans import db_triggers
 
 
 class Migration(migrations.Migration):

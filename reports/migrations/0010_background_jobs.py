@@ -11,7 +11,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from reports.care_plan import db_triggers as care_plan_triggers
+from care_plans import db_triggers as care_plan_triggers
 
 JOB_TABLES = ("DraftRun", "EditJob", "RenderedDocument", "TranscriptionChunk")
 
