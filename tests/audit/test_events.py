@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from tests.pdf.door import WorkerOnlyRenderer
+from tests.documents.pdf.door import WorkerOnlyRenderer
 from transcription.models import Segment
 
 Action = AuditEvent.Action

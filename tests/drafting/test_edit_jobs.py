@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from drafting import services as drafting
+from drafting import tasks
 from drafting.models import EditJob
-from reports import tasks
 from reports.models import SectionVersion
 from reports.review.services import report_transition
 from tests.drafting.dossiers import consult, drafted

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from care_plans.models import CarePlan, CarePlanEntry
-from tests.care_plan.support import signed_report
+from tests.care_plans.support import signed_report
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in
 

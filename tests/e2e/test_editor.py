@@ -10,10 +10,10 @@ from reports.models import SectionVersion
 from tests.audio import write_tone
 from tests.conftest import PASSWORD
 from tests.drafting.dossiers import consult, drafted
+from tests.drafting.editor.conftest import flag
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.drafting.transcripts import PARENT_INTERVIEW
 from tests.e2e.conftest import log_in
-from tests.editor.conftest import flag
 from tests.protocol_files import import_published
 
 pytestmark = pytest.mark.e2e

@@ -1,6 +1,7 @@
 """Every view of the app, for every role, with GET and POST, in three states of the report.
 
-The URL list comes from the resolver (the ``reports`` namespace): a new view is in the matrix
+The URL list comes from the resolver (every app of the pathway, each its own namespace, and
+the work panel's): a new view is in the matrix
 as soon as it has a URL, and the test fails until EXPECTED says who may use it. Expectations:
 - a role EXPECTED lists for the view, verb and report status: not refused (no 403/404/405,
   no server error): a page, a redirect after the action, or a form error;
@@ -113,26 +114,44 @@ VERBS = ("GET", "POST")
 KWARG_CHOICES = {"transition": list(TRANSITIONS), "kind": ["modification"]}
 
 
+# The URL namespaces of the pathway: one per app, and the work panel's.
+PATHWAY_NAMESPACES = {
+    "dossiers",
+    "transcription",
+    "reports",
+    "drafting",
+    "care_plans",
+    "sharing",
+    "documents",
+    "work",
+}
+
+
 def _patterns(patterns, namespace: str | None = None):
     for entry in patterns:
         if isinstance(entry, URLResolver):
             yield from _patterns(entry.url_patterns, entry.namespace or namespace)
-        elif isinstance(entry, URLPattern) and namespace == "reports" and entry.name:
-            yield entry
+        elif isinstance(entry, URLPattern) and namespace in PATHWAY_NAMESPACES and entry.name:
+            yield namespace, entry
 
 
-def reports_views() -> dict[str, list[str]]:
-    """URL name of every view in the ``reports`` namespace → its URL kwargs."""
+def pathway_views() -> dict[str, list[str]]:
+    """URL name of every view of the pathway → its URL kwargs (names are unique across the
+    namespaces: ``test_url_names_are_unique_across_the_pathway``)."""
     return {
         entry.name: list(entry.pattern.regex.groupindex)
-        for entry in _patterns(get_resolver().url_patterns)
+        for _namespace, entry in _patterns(get_resolver().url_patterns)
     }
+
+
+def namespace_of(name: str) -> str:
+    return next(ns for ns, entry in _patterns(get_resolver().url_patterns) if entry.name == name)
 
 
 def matrix_keys() -> list[tuple[str, dict]]:
     """(EXPECTED key, fixed kwargs): one per view, one per transition for report_transition."""
     keys = []
-    for name, kwargs in reports_views().items():
+    for name, kwargs in pathway_views().items():
         choices = [k for k in kwargs if k in KWARG_CHOICES]
         if not choices:
             keys.append((name, {}))
@@ -158,6 +177,12 @@ def _cases():
                     )
 
 
+def test_url_names_are_unique_across_the_pathway():
+    names = [entry.name for _namespace, entry in _patterns(get_resolver().url_patterns)]
+    assert len(names) == len(set(names))
+    assert {ns for ns, _entry in _patterns(get_resolver().url_patterns)} == PATHWAY_NAMESPACES
+
+
 def test_every_view_is_in_the_table():
     keys = {key for key, _fixed in matrix_keys()}
     missing = sorted(keys - EXPECTED.keys())
@@ -170,7 +195,7 @@ def _url(world, key: str) -> str:
     name = key.split(":", 1)[0]
     fixed = dict(matrix_keys())[key]
     kwargs = {}
-    for kwarg in reports_views()[name]:
+    for kwarg in pathway_views()[name]:
         if kwarg in fixed:
             kwargs[kwarg] = fixed[kwarg]
         else:
@@ -178,7 +203,7 @@ def _url(world, key: str) -> str:
                 f"{name}: no object for the URL kwarg {kwarg!r} (add it in tests/security/world.py)"
             )
             kwargs[kwarg] = world.objects[kwarg]
-    return reverse(f"reports:{name}", kwargs=kwargs)
+    return reverse(f"{namespace_of(name)}:{name}", kwargs=kwargs)
 
 
 @pytest.mark.parametrize(("key", "verb", "role", "scenario"), list(_cases()))
@@ -202,9 +227,9 @@ def test_permission_matrix(client, db, world, world_media, key, verb, role, scen
         assert status == 405, label
     elif role in allowed(key, verb, scenario):
         assert status < 500 and status not in (403, 404, 405), label
-    elif role in (B, E) and reports_views()[key.split(":", 1)[0]]:
+    elif role in (B, E) and pathway_views()[key.split(":", 1)[0]]:
         assert status == 404, label
-    elif not reports_views()[key.split(":", 1)[0]]:
+    elif not pathway_views()[key.split(":", 1)[0]]:
         # No object in the URL, so nothing to hide: the refusal says so (opening a dossier).
         assert status == 403, label
     else:

@@ -31,7 +31,7 @@ from reports.models import Report, ReviewComment, SectionVersion, Statement
 from reports.review import services as review
 from sharing.models import Share
 from sharing.services import report_share
-from tests.care_plan.support import CARE_PLAN_SECTIONS_PROTOCOL
+from tests.care_plans.support import CARE_PLAN_SECTIONS_PROTOCOL
 from tests.drafting.dossiers import consult, drafted
 from tests.drafting.support import DRAFTING_PROTOCOL
 from tests.drafting.transcripts import PARENT_INTERVIEW

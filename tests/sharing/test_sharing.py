@@ -22,7 +22,7 @@ from reports.models import Report
 from sharing import services
 from sharing.emails import INVITATION_SUBJECT, SHARE_SUBJECT
 from sharing.models import Share
-from tests.pdf.door import FAKE_PDF, WorkerOnlyRenderer, pdf_through_the_door
+from tests.documents.pdf.door import FAKE_PDF, WorkerOnlyRenderer, pdf_through_the_door
 
 
 def text(response) -> str:
