@@ -8,4 +8,4 @@ class CarePlansConfig(AppConfig):
     def ready(self) -> None:
         # Registers this stage's permission rules and connects its receivers: the higher
         # stages of the pathway hear of the lower ones by signals, never the other way round.
-        import care_plans.permissions  # noqa: F401
+        from care_plans import permissions  # noqa: F401

@@ -8,4 +8,4 @@ class DossiersConfig(AppConfig):
     def ready(self) -> None:
         # Registers this stage's permission rules and connects its receivers: the higher
         # stages of the pathway hear of the lower ones by signals, never the other way round.
-        import dossiers.permissions  # noqa: F401
+        from dossiers import permissions  # noqa: F401

@@ -418,7 +418,9 @@ def cli_operator_get() -> AbstractBaseUser:
 
 
 def _open_dossier_permission() -> Permission:
-    return Permission.objects.get(content_type__app_label="reports", codename=OPEN_DOSSIER_CODENAME)
+    return Permission.objects.get(
+        content_type__app_label="dossiers", codename=OPEN_DOSSIER_CODENAME
+    )
 
 
 @transaction.atomic

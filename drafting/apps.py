@@ -8,4 +8,4 @@ class DraftingConfig(AppConfig):
     def ready(self) -> None:
         # Registers this stage's permission rules and connects its receivers: the higher
         # stages of the pathway hear of the lower ones by signals, never the other way round.
-        import drafting.receivers  # noqa: F401
+        from drafting import receivers  # noqa: F401

@@ -119,15 +119,6 @@ def _section_panel(
     return panel
 
 
-def statements_to_verify(report: Report):
-    """Sentences of the accepted texts that verification flagged and nobody kept yet, in
-    reading order: they stand out on the page and hold back the signature."""
-    return StatementRow.objects.filter(
-        version__section__report=report,
-        version__status=SectionVersion.Status.ACCEPTED,
-        verdict=StatementRow.Verdict.FLAGGED,
-        confirmed_at__isnull=True,
-    ).order_by("version__section__position", "position")
 
 
 def report_draft_as_dict(report: Report) -> dict:

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
 from audit.services import audit_read
-from documents.selectors import documents_panel
 from dossiers.permissions import can, require
 from drafting import selectors as drafting_selectors
 from drafting import services as drafting_services
@@ -23,6 +22,7 @@ from reports.selectors import (
     report_for_user,
     report_rule_outcomes,
     report_timelines,
+    statements_to_verify,
 )
 from transcription import services as transcription_services
 from transcription.forms import SpeakerRenameForm
@@ -40,7 +40,7 @@ def report_detail(request, report_id: int):
         return render(
             request,
             "drafting/report_shared.html",
-            {**documents_panel(request.user, report), "report": report},
+            {"report": report},
         )
     return _report_page(request, report)
 
@@ -50,7 +50,6 @@ def _report_page(request, report, *, conflict: dict | None = None, status: int =
         request,
         "drafting/report_detail.html",
         {
-            **documents_panel(request.user, report),
             "report": report,
             "can_edit": can(request.user, "reports.change_report", report),
             "edit_jobs": drafting_selectors.report_active_edit_jobs(report),
@@ -61,7 +60,7 @@ def _report_page(request, report, *, conflict: dict | None = None, status: int =
             "timelines": report_timelines(report),
             "speaker_roles": Segment.Role.choices,
             "panels": drafting_selectors.report_section_panels(report),
-            "to_verify": list(drafting_selectors.statements_to_verify(report)),
+            "to_verify": list(statements_to_verify(report)),
             "run": drafting_selectors.report_latest_run(report),
             "edit_actions": EDIT_ACTIONS,
             "conflict": conflict,
@@ -180,7 +179,7 @@ def _autosaved(request, report, section, version):
             "section": section,
             "panel": drafting_selectors.report_section_panel(report, section),
             "can_edit": True,
-            "to_verify": list(drafting_selectors.statements_to_verify(report)),
+            "to_verify": list(statements_to_verify(report)),
             "version": version,
             "based_on": version.number,
             # An unchanged text returns the version already there: not "saved now".

@@ -8,4 +8,4 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         # Registers this stage's permission rules and connects its receivers: the higher
         # stages of the pathway hear of the lower ones by signals, never the other way round.
-        pass
+        from reports import permissions, receivers  # noqa: F401

@@ -8,4 +8,4 @@ class SharingConfig(AppConfig):
     def ready(self) -> None:
         # Registers this stage's permission rules and connects its receivers: the higher
         # stages of the pathway hear of the lower ones by signals, never the other way round.
-        import sharing.permissions  # noqa: F401
+        from sharing import permissions  # noqa: F401

@@ -4,9 +4,13 @@ expired) widens the reading rules of the report and of its signed care plan, whi
 stages below register for the care team alone."""
 
 import rules
+from django.db.models import Q
 
+from dossiers.models import Dossier, DossierMember
 from dossiers.permissions import DENIED, is_care_team, is_clinician, is_external, is_signed
+from reports.models import Report
 from reports.permissions import is_shared
+from reports.selectors import REPORT_VISIBILITY
 from sharing.models import Share
 
 
@@ -49,3 +53,14 @@ DENIED.update(
         "un partage.",
     }
 )
+
+
+def _reports_shared_with(user) -> Q:
+    """The signed reports shared with ``user`` by name (a live share), in the dossiers where
+    they are an external member (``reports.view_report`` also asks for the consent)."""
+    external = Dossier.objects.filter(members__user=user, members__role=DossierMember.Role.EXTERNAL)
+    shared = Share.objects.active().filter(recipient=user).values("report_id")
+    return Q(dossier__in=external, status=Report.Status.SIGNED, pk__in=shared)
+
+
+REPORT_VISIBILITY.append(_reports_shared_with)

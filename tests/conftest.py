@@ -58,7 +58,7 @@ def _rows_of_data_migrations_restore() -> None:
 
     clinicians, _ = Group.objects.get_or_create(name=CLINICIANS_GROUP)
     clinicians.permissions.set(
-        Permission.objects.filter(content_type__app_label="reports", codename="open_dossier")
+        Permission.objects.filter(content_type__app_label="dossiers", codename="open_dossier")
     )
 
     migration = import_module("protocols.migrations.0003_protocol_editors_group")

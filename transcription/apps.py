@@ -8,5 +8,4 @@ class TranscriptionConfig(AppConfig):
     def ready(self) -> None:
         # Registers this stage's permission rules and connects its receivers: the higher
         # stages of the pathway hear of the lower ones by signals, never the other way round.
-        import transcription.permissions
-        import transcription.receivers  # noqa: F401
+        from transcription import permissions, receivers  # noqa: F401

@@ -16,7 +16,6 @@ from dossiers.audio_responses import audio_response
 from dossiers.audio_retention import audio_deleted_message, audio_is_deleted
 from dossiers.forms import ConsultationRecordingForm, DossierForm, TrackForm
 from dossiers.permissions import OPEN_DOSSIER, can, require
-from reports.selectors import reports_visible
 
 
 @login_required
@@ -58,7 +57,7 @@ def dossier_detail(request, dossier_id: int):
         return render(
             request,
             "dossiers/dossier_shared.html",
-            {"dossier": dossier, "reports": reports_visible(request.user, dossier)},
+            {"dossier": dossier},
         )
     form = ConsultationRecordingForm(
         request.POST or None, request.FILES or None, initial={"date": timezone.localdate()}
@@ -84,7 +83,6 @@ def dossier_detail(request, dossier_id: int):
         {
             "dossier": dossier,
             "consultations": selectors.dossier_consultations(dossier),
-            "reports": reports_visible(request.user, dossier),
             "can_upload": can(request.user, "dossiers.add_recording", dossier),
             "form": form,
             "grids": selectors.dossier_grids(dossier),

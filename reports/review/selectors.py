@@ -7,11 +7,11 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from dossiers.models import Consultation, DossierMember
 from dossiers.permissions import can, member_role
-from drafting.selectors import statements_to_verify
 from reports.models import Report, ReportEvent, ReviewComment
 from reports.permissions import report_sharing_refusal
 from reports.review.services import content_sha256, transition_blockers
 from reports.review.transitions import Transition, transitions_from
+from reports.selectors import statements_to_verify
 
 Status = Report.Status
 

@@ -9,6 +9,7 @@ then writes the status, the timeline event and the audit event in one transactio
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -19,8 +20,6 @@ from django.utils.text import Truncator
 from audit.services import Action, audit_record
 from dossiers.permissions import can
 from dossiers.services import ServiceError
-from drafting.models import DraftRun, EditJob
-from drafting.selectors import statements_to_verify
 from reports.models import (
     Report,
     ReportEvent,
@@ -31,6 +30,7 @@ from reports.models import (
     Statement,
 )
 from reports.review.transitions import TRANSITIONS, Transition
+from reports.selectors import statements_to_verify
 
 MESSAGE_MAX_CHARS = 4000
 
@@ -50,12 +50,17 @@ def _open_comments(report: Report) -> int:
     return report.review_comments.filter(resolved_at__isnull=True).count()
 
 
+# The work of the stages above the report that must be over before its text is handed on:
+# each check, given a report, says what is under way (None: nothing). Drafting registers
+# its draft runs and AI edits when the apps are ready.
+UNFINISHED_WORK_CHECKS: list[Callable[[Report], str | None]] = []
+
+
 def _unfinished_work(report: Report) -> str | None:
-    if report.runs.filter(status__in=(DraftRun.Status.QUEUED, DraftRun.Status.RUNNING)).exists():
-        return "une rédaction du brouillon est en cours"
-    edits_active = (EditJob.Status.QUEUED, EditJob.Status.RUNNING)
-    if EditJob.objects.filter(section__report=report, status__in=edits_active).exists():
-        return "une modification par IA est en cours"
+    for check in UNFINISHED_WORK_CHECKS:
+        under_way = check(report)
+        if under_way:
+            return under_way
     proposals = SectionVersion.objects.filter(
         section__report=report, status=SectionVersion.Status.PROPOSED
     ).count()

@@ -1,8 +1,12 @@
-"""An existing database goes through the job migration (reports 0010: job columns, the care
-plan's proposals as a job of their own) with nothing lost: a database holding the demo
-pathway (signed report, signed care plan, shares, audit events) is taken back to 0009 and
-forward again, and every row, every signature hash and every immutability trigger is still
-there, on SQLite and on PostgreSQL."""
+"""An existing database goes through the pathway's migrations with nothing lost, on SQLite
+and on PostgreSQL. A database holding the demo pathway (signed report, signed care plan,
+shares, audit events) is taken back and forward again across:
+- the job migration (reports 0010: job columns, the care plan's proposals as a job of their
+  own), back to reports 0009;
+- the split into apps by domain (reports 0011 and each app's 0001: the models move to their
+  apps on the tables they had), back to the single ``reports`` app of reports 0010;
+and every row, every signature hash and every immutability trigger is still there; after
+the split the content types (and so the permissions granted on them) name the new apps."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -23,10 +27,26 @@ AFTER = ("reports", "0010_background_jobs")
 NEW_TABLES = {"reports_careplandraftjob"}
 
 
+# The apps that took their models over from ``reports`` (each app's 0001).
+SPLIT_APPS = ("dossiers", "transcription", "drafting", "care_plans", "documents", "sharing")
+BEFORE_SPLIT = [AFTER, *((app, None) for app in SPLIT_APPS)]
+
+
 def _migrate(target) -> None:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    executor.migrate([target])
+    executor.migrate(target if isinstance(target, list) else [target])
+
+
+def _migrate_to_latest() -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _content_types() -> set[tuple[str, str]]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return set(ContentType.objects.values_list("app_label", "model"))
 
 
 def _row_counts() -> dict[str, int]:
@@ -90,3 +110,72 @@ def test_the_demo_pathway_survives_the_jobs_migration_both_ways(
     assert _refused("UPDATE reports_careplan SET participants = 'x' WHERE id = %s", [plan.pk])
     assert _refused("DELETE FROM reports_careplan WHERE id = %s", [plan.pk])
     assert _refused("DELETE FROM audit_auditevent", [])
+    _migrate_to_latest()
+
+
+def _signed_pathway(tmp_path, tone_wav, django_user_model):
+    dossier, users = demo_dossier_drafted(tmp_path / "accounts.json", tone_wav, django_user_model)
+    Command()._demo_signed_pathway(dossier.reports.get(), users)
+    signed = Report.objects.get(dossier=dossier, status=Report.Status.SIGNED)
+    plan = CarePlan.objects.get(report=signed, status=CarePlan.Status.SIGNED)
+    return signed, plan
+
+
+def _signed_rows_refuse_changes(signed, plan) -> bool:
+    section = ReportSection.objects.filter(report=signed).first()
+    return all(
+        (
+            _refused("UPDATE reports_report SET child_age_months = 1 WHERE id = %s", [signed.pk]),
+            _refused("UPDATE reports_reportsection SET title = 'x' WHERE id = %s", [section.pk]),
+            _refused("UPDATE reports_careplan SET participants = 'x' WHERE id = %s", [plan.pk]),
+            _refused("DELETE FROM reports_careplan WHERE id = %s", [plan.pk]),
+            _refused("DELETE FROM audit_auditevent", []),
+        )
+    )
+
+
+def test_the_demo_pathway_survives_the_split_into_apps_both_ways(
+    tmp_path, tone_wav, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    from dossiers.permissions import CLINICIANS_GROUP, OPEN_DOSSIER, can
+
+    signed, plan = _signed_pathway(tmp_path, tone_wav, django_user_model)
+    hashes = (signed.signed_sha256, plan.signed_sha256)
+    counts = _row_counts()
+    assert counts["reports_share"] and counts["reports_dossier"] and counts["audit_auditevent"]
+    moved = {("dossiers", "dossier"), ("transcription", "utterance"), ("sharing", "share")}
+    assert moved <= _content_types()
+
+    # Back to one app: the same tables and rows; the content types name ``reports`` again,
+    # as in a database made before the split.
+    _migrate(BEFORE_SPLIT)
+    assert _row_counts() == counts
+    assert not moved & _content_types()
+    assert {("reports", "dossier"), ("reports", "utterance"), ("reports", "share")} <= (
+        _content_types()
+    )
+    clinicians = Group.objects.get(name=CLINICIANS_GROUP)
+    assert list(clinicians.permissions.values_list("content_type__app_label", "codename")) == [
+        ("reports", "open_dossier")
+    ]
+    assert _signed_rows_refuse_changes(signed, plan)
+
+    # Forward to the apps by domain: nothing lost, nothing left behind in ``reports``.
+    _migrate_to_latest()
+    assert _row_counts() == counts
+    assert moved <= _content_types()
+    assert not {("reports", "dossier"), ("reports", "utterance"), ("reports", "share")} & (
+        _content_types()
+    )
+    assert list(clinicians.permissions.values_list("content_type__app_label", "codename")) == [
+        ("dossiers", "open_dossier")
+    ]
+    clinician = clinicians.user_set.first()
+    assert can(clinician, OPEN_DOSSIER, None)
+    signed.refresh_from_db()
+    plan = CarePlan.objects.get(pk=plan.pk)
+    assert (signed.signed_sha256, plan.signed_sha256) == hashes
+    assert content_sha256(signed) == hashes[0] and plan_sha256(plan) == hashes[1]
+    assert _signed_rows_refuse_changes(signed, plan)

@@ -100,7 +100,7 @@ def test_an_admin_puts_an_account_in_the_clinicians_group_and_it_may(
 
 def test_the_right_can_be_granted_to_one_account(client, frank, protocol):
     frank.user_permissions.add(
-        Permission.objects.get(content_type__app_label="reports", codename="open_dossier")
+        Permission.objects.get(content_type__app_label="dossiers", codename="open_dossier")
     )
     client.force_login(frank)
     assert client.post(CREATE_URL, dossier_data(protocol)).status_code == 302

@@ -26,9 +26,9 @@ from dossiers import services
 from dossiers.models import Consultation, Dossier, DossierMember, Recording
 from drafting import services as drafting
 from drafting.models import EditJob
-from drafting.selectors import statements_to_verify
 from reports.models import Report, ReviewComment, SectionVersion, Statement
 from reports.review import services as review
+from reports.selectors import statements_to_verify
 from sharing.models import Share
 from sharing.services import report_share
 from tests.care_plans.support import CARE_PLAN_SECTIONS_PROTOCOL

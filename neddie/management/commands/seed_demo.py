@@ -19,7 +19,6 @@ from care_plans.services import (
 from dossiers import services
 from dossiers.models import Consultation, Dossier
 from drafting.models import DraftRun
-from drafting.selectors import statements_to_verify
 from drafting.services import draft_run_execute, draft_run_request, statement_keep
 from neddie.demo import (
     DEMO_ACCOUNTS,
@@ -30,6 +29,7 @@ from neddie.demo import (
 from protocols.selectors import protocols_available
 from reports.models import Report
 from reports.review.services import report_correction_start, report_transition
+from reports.selectors import statements_to_verify
 from sharing.services import report_share
 from transcription import pipeline as transcription_pipeline
 from transcription.models import PipelineJob
