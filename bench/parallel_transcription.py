@@ -500,7 +500,7 @@ def client_main(recording: Path, out: Path, timeout: float) -> int:
             original_name=recording.name,
             uploaded_by=user,
             enqueue=True,
-        )
+        ).jobs.get()
         dispatched = time.time()  # the task is sent when this transaction commits
     deadline = time.monotonic() + timeout
     while True:

@@ -5,22 +5,14 @@ generated statements all failed verification. A quote cannot invent a fact; it c
 too long, so long utterances are cut at a word boundary with an ellipsis.
 """
 
+from drafting import french
 from drafting.utterances import Utterance
 
 MAX_QUOTE_WORDS = 45
 
-_SPEAKERS = {
-    "clinicien": "Le clinicien",
-    "parent": "Le parent",
-    "enfant": "L'enfant",
-    "patient": "Le patient",
-    "autre": "Un participant",
-    "inconnu": "Un participant",
-}
-
 
 def speaker_phrase(speaker: str) -> str:
-    return _SPEAKERS.get(speaker.strip().lower(), speaker.strip() or "Un participant")
+    return french.SPEAKER_PHRASES.get(speaker.strip().lower(), speaker.strip() or "Un participant")
 
 
 def quote(text: str) -> str:

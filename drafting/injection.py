@@ -9,23 +9,10 @@ model follows the quoted order anyway.
 
 import re
 
+from drafting import french
 from drafting.text import fold
 
-_PATTERNS = [
-    # Imperatives only: "il ignore les consignes de la maîtresse" is clinical content.
-    r"(^|[,.;:!?]\s*|\bet\s+)(ignore[sz]?|oublie[sz]?|ne tenez pas compte|ne tiens pas compte)"
-    r"\b.{0,40}\b(consigne|instruction|regle|prompt|ce qui precede)",
-    r"(^|[,.;:!?]\s*)(ignore|disregard|forget)\b.{0,30}\b(instruction|previous|above)",
-    r"\b(ecri[st]|redige[sz]?|reponds|marque[sz]?|mets)\b.{0,30}\b(dans le|au) "
-    r"(compte rendu|rapport|dossier)",
-    r"\bnouvelles? (consigne|instruction)s?\b",
-    r"\b(tu es|vous etes|en tant qu)\b.{0,20}"
-    r"\b(ia|intelligence artificielle|assistant|modele|chatgpt|llm)\b",
-    r"\b(system prompt|prompt systeme|jailbreak)\b",
-    r"^\s*(ecris|ecrivez|redige|redigez|reponds|repondez) que\b",
-    r"\bet (ecris|ecrivez|redige|redigez|note|notez) que\b",
-]  # fmt: skip
-_COMPILED = [re.compile(pattern) for pattern in _PATTERNS]
+_COMPILED = [re.compile(pattern) for pattern in french.INJECTION_PATTERNS]
 
 
 def addresses_the_model(text: str) -> bool:

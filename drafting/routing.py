@@ -15,31 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from drafting import french
 from drafting.embeddings import Embedder
 from drafting.grid import Grid
 from drafting.injection import addresses_the_model
 from drafting.text import fold
 from drafting.utterances import Utterance
 
-# What an utterance that belongs to no section sounds like.
-OFF_TOPIC_ANCHORS = (
-    "Salutations et politesse : bonjour, au revoir, merci, je vous en prie.",
-    "Acquiescement sans contenu : d'accord, très bien, OK, ça marche, je vois, hum.",
-    "Organisation de la séance : installation, son de la visioconférence, on commence, "
-    "on va faire une pause, je vais vous expliquer comment se passe la consultation.",
-    "Bavardage sans rapport avec la santé : la météo, le trajet, le week-end, les vacances.",
-)
-# …and what it typically sounds like (compared passage to passage, as item examples are).
-OFF_TOPIC_EXAMPLES = (
-    "Bonjour, vous m'entendez bien ?",
-    "Merci, au revoir, à bientôt.",
-    "D'accord, très bien.",
-    "On va commencer si vous voulez bien.",
-    "On fait une petite pause ?",
-    "Je vais noter ça.",
-    "Il fait beau chez vous ?",
-    "Vous avez trouvé facilement ?",
-)
 MARGIN = 0.015
 ANCHOR_EXAMPLE_OFFSET = 0.04  # over the best anchor, in cosine units
 KEYWORD_BONUS = 0.04  # per keyword found, at most two
@@ -197,7 +179,7 @@ def _route_protocol(
 ) -> None:
     passages = embedder.passages([routing_text(u) for u in utterances])
     descriptors = embedder.queries([t.descriptor for t in targets])
-    anchors = embedder.queries(list(OFF_TOPIC_ANCHORS))
+    anchors = embedder.queries(list(french.OFF_TOPIC_ANCHORS))
     similarity = passages @ descriptors.T  # utterances × targets
     # Examples are typical utterances: compare them as passages, keep the best per target.
     for column, target in enumerate(targets):
@@ -206,7 +188,7 @@ def _route_protocol(
             similarity[:, column] = np.maximum(
                 similarity[:, column], (passages @ examples.T).max(axis=1)
             )
-    anchor_examples = embedder.passages(list(OFF_TOPIC_EXAMPLES))
+    anchor_examples = embedder.passages(list(french.OFF_TOPIC_EXAMPLES))
     anchor_best = np.maximum(
         (passages @ anchors.T).max(axis=1),
         (passages @ anchor_examples.T).max(axis=1) - ANCHOR_EXAMPLE_OFFSET,

@@ -119,8 +119,6 @@ def _section_panel(
     return panel
 
 
-
-
 def report_draft_as_dict(report: Report) -> dict:
     """The report's current text, statement by statement, with citations and verdicts."""
     labels = utterance_labels(report)

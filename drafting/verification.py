@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from drafting import french
 from drafting.embeddings import Embedder
 from drafting.text import fold
 from drafting.utterances import Utterance
@@ -34,49 +35,7 @@ UNSUPPORTED = "unsupported"
 # the cited sentence 0.89–0.97.
 SUPPORT_MIN = 0.87
 
-_NUMBER_WORDS = {
-    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
-    "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
-    "quinze": 15, "seize": 16, "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "vingt": 20,
-    "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100,
-    "premier": 1, "premiere": 1, "deuxieme": 2, "troisieme": 3, "demi": 0.5,
-}  # fmt: skip
-# "un"/"une" are numbers only before a unit: elsewhere they are articles.
-_UNITS = {
-    "an": "ans", "ans": "ans", "annee": "ans", "annees": "ans", "mois": "mois",
-    "semaine": "semaines", "semaines": "semaines", "jour": "jours", "jours": "jours",
-    "heure": "heures", "heures": "heures", "minute": "minutes", "minutes": "minutes",
-    "fois": "fois", "sa": "sa", "mg": "mg", "kg": "kg", "g": "g", "cm": "cm", "points": "points",
-}  # fmt: skip
-_MONTHS = [
-    "janvier",
-    "fevrier",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "aout",
-    "septembre",
-    "octobre",
-    "novembre",
-    "decembre",
-]
-_NEGATION = re.compile(
-    r"(?<!\w)(pas|jamais|aucun|aucune|rien|personne|absence|absent|absente|sans|ni|non|"
-    r"ne\s+\w+\s+plus|n'\w+\s+plus)(?!\w)"
-)
-# Tests, scales and drugs a clinician would be misled by if invented.
-KNOWN_TERMS = (
-    "ADOS", "ADOS-2", "ADI-R", "M-CHAT", "CARS", "Vineland", "WISC", "WISC-V", "WPPSI",
-    "WPPSI-IV", "K-ABC", "PEP-3", "BECS", "Brunet-Lézine", "Conners", "SRS-2", "ECSP",
-    "EVIP", "ELO", "BREV", "NEPSY", "méthylphénidate", "Ritaline", "Concerta", "Quasym",
-    "Medikinet", "mélatonine", "rispéridone", "Risperdal", "aripiprazole", "Abilify",
-    "valproate", "Dépakine", "lévétiracétam", "Keppra", "atomoxétine", "guanfacine",
-    "Doliprane", "paracétamol", "ibuprofène",
-)  # fmt: skip
 _WORD = re.compile(r"[\w'-]+")
-_NAME_STOPWORDS = {"Lors", "Selon", "Madame", "Monsieur", "Docteur", "Dr"}
 
 
 @dataclass
@@ -101,9 +60,9 @@ def numbers(text: str) -> set[float]:
         following = tokens[position + 1] if position + 1 < len(tokens) else ""
         for digits in re.findall(r"\d+(?:[.,]\d+)?", token):
             found.add(float(digits.replace(",", ".")))
-        if token in _NUMBER_WORDS:
-            found.add(float(_NUMBER_WORDS[token]))
-        elif token in ("un", "une") and following in _UNITS:
+        if token in french.NUMBER_WORDS:
+            found.add(float(french.NUMBER_WORDS[token]))
+        elif token in ("un", "une") and following in french.UNITS:
             found.add(1.0)
     return found
 
@@ -113,7 +72,7 @@ def quantities(text: str) -> set[tuple[float, str]]:
     pairs: set[tuple[float, str]] = set()
     tokens = _tokens(text)
     for position, token in enumerate(tokens[:-1]):
-        unit = _UNITS.get(tokens[position + 1])
+        unit = french.UNITS.get(tokens[position + 1])
         if unit is None:
             continue
         value = numbers(token) or ({1.0} if token in ("un", "une") else set())
@@ -122,7 +81,7 @@ def quantities(text: str) -> set[tuple[float, str]]:
 
 
 def negated(text: str) -> bool:
-    return bool(_NEGATION.search(fold(text)))
+    return bool(french.NEGATION.search(fold(text)))
 
 
 def _terms(text: str, vocabulary: Iterable[str]) -> set[str]:
@@ -135,7 +94,7 @@ def _terms(text: str, vocabulary: Iterable[str]) -> set[str]:
     # Proper names and acronyms: capitalised words other than a sentence's first.
     for sentence in re.split(r"(?<=[.!?:;])\s+", text):
         for word in re.findall(r"[\w-]+", sentence)[1:]:
-            if word[0].isupper() and len(word) > 1 and word not in _NAME_STOPWORDS:
+            if word[0].isupper() and len(word) > 1 and word not in french.NAME_STOPWORDS:
                 found.add(word)
     return found
 
@@ -144,11 +103,6 @@ def _contains(evidence: str, term: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(fold(term)) + r"(?!\w)", fold(evidence)) is not None
 
 
-# Outside quotes, a report sentence speaks of the child and the family in the third person:
-# "je", "vous", "mes"… come from a transcript copied without understanding it.
-_SPEAKER_PRONOUNS = re.compile(
-    r"(?<!\w)(je|j'|me|m'|moi|mon|ma|mes|vous|votre|vos|tu|te|t'|ton|ta|tes)(?!\w)"
-)
 _QUOTED = re.compile(r"«[^»]*»")
 
 
@@ -158,7 +112,7 @@ def form_reasons(statement: str, instructions: Sequence[str] = ()) -> list[str]:
     outside_quotes = fold(_QUOTED.sub(" ", statement))
     if outside_quotes.rstrip().endswith("?"):
         reasons.append("la phrase est une question, pas un constat")
-    if _SPEAKER_PRONOUNS.search(outside_quotes):
+    if french.SPEAKER_PRONOUNS.search(outside_quotes):
         reasons.append("phrase à la première ou deuxième personne : transcription recopiée")
     words = set(_tokens(outside_quotes))  # a quote of the family may echo a hint: fine
     for instruction in instructions:
@@ -183,10 +137,10 @@ def hard_check_reasons(
     if missing_quantities and not missing_numbers:
         shown = ", ".join(f"{n:g} {unit}" for n, unit in sorted(missing_quantities))
         reasons.append(f"âge ou durée absent des passages cités : {shown}")
-    months = [m for m in _MONTHS if m in _tokens(statement) and m not in _tokens(evidence)]
+    months = [m for m in french.MONTHS if m in _tokens(statement) and m not in _tokens(evidence)]
     if months:
         reasons.append(f"date absente des passages cités : {', '.join(months)}")
-    terms = _terms(statement, (*KNOWN_TERMS, *vocabulary))
+    terms = _terms(statement, (*french.KNOWN_TERMS, *vocabulary))
     names = [term for term in terms if not _contains(evidence, term)]
     if names:
         reasons.append(f"nom absent des passages cités : {', '.join(sorted(names))}")

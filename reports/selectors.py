@@ -1,4 +1,6 @@
-"""TODO docstring"""
+"""Reading reports, and who may see which: ``reports_for_user`` is the only way to list
+them (the care team's, and what the stages above add through ``REPORT_VISIBILITY``); the
+report's sources as timelines, its grid rules, and the sentences still to verify."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

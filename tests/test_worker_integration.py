@@ -104,7 +104,7 @@ def test_a_worker_killed_mid_job_loses_only_the_chunk_in_flight(
             audio=File(handle, name=str(long_recording)),
             original_name="longue.wav",
             uploaded_by=alice,
-        )
+        ).jobs.get()
 
     # Wait until some chunks are done and one is being transcribed, then kill the process
     # doing the work, as the kernel would when memory runs out.

@@ -19,7 +19,7 @@ def upload(consultation, path: Path, user, *, enqueue: bool = False, **kwargs) -
             uploaded_by=user,
             enqueue=enqueue,
             **kwargs,
-        )
+        ).jobs.get()
 
 
 def post_recording(client, dossier, path: Path):

@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""Reading transcripts and their passages, scoped to the user's care teams (404 for
+outsiders)."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.shortcuts import get_object_or_404

@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""Writing transcripts: storing a transcription (replacing an earlier one) and the
+clinician's corrections of who speaks. Keyword-only; refusals raise ``ServiceError``."""
 
 from collections.abc import Sequence
 from dataclasses import asdict

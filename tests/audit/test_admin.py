@@ -24,6 +24,21 @@ from tests.protocols.test_admin import form_data
 CHANGELIST = "admin:audit_auditevent_changelist"
 
 
+# The app that holds each model in the admin.
+ADMIN_APP = {
+    "consultation": "dossiers",
+    "recording": "dossiers",
+    "dossier": "dossiers",
+    "patient": "dossiers",
+    "report": "reports",
+    "reportsection": "reports",
+    "sectionversion": "reports",
+    "pipelinejob": "transcription",
+    "transcript": "transcription",
+    "segment": "transcription",
+}
+
+
 @pytest.fixture
 def eve(db):
     return UserFactory(username="eve", is_staff=True, is_superuser=True)
@@ -154,7 +169,7 @@ def admin_client(client, db, world, world_media):
 
 
 def test_opening_a_dossier_in_the_admin_is_a_read(admin_client, world):
-    url = reverse("admin:reports_dossier_change", args=[world.dossier.pk])
+    url = reverse("admin:dossiers_dossier_change", args=[world.dossier.pk])
     page = admin_client.get(url, REMOTE_ADDR="192.0.2.44")
     assert page.status_code == 200
     event = AuditEvent.objects.get(action=Action.READ, path=url)
@@ -169,14 +184,14 @@ def test_opening_a_dossier_in_the_admin_is_a_read(admin_client, world):
 )
 def test_every_patient_object_page_is_a_read(admin_client, world, model, obj):
     target = getattr(world, obj)
-    url = reverse(f"admin:reports_{model}_change", args=[target.pk])
+    url = reverse(f"admin:{ADMIN_APP[model]}_{model}_change", args=[target.pk])
     assert admin_client.get(url).status_code == 200
     event = AuditEvent.objects.get(action=Action.READ, path=url)
     assert event.object_id == str(target.pk) and event.dossier_id == world.dossier.pk
 
 
 def test_lists_are_reads_too(admin_client, world):
-    url = reverse("admin:reports_dossier_changelist")
+    url = reverse("admin:dossiers_dossier_changelist")
     assert admin_client.get(url).status_code == 200
     assert AuditEvent.objects.filter(action=Action.READ, path=url, username="eve").exists()
 
@@ -186,9 +201,9 @@ def test_no_clinical_text_in_the_admin(admin_client, world):
     segment = world.recording.transcript.segments.first()
     pages = [
         reverse("admin:reports_report_change", args=[world.report.pk]),
-        reverse("admin:reports_recording_change", args=[world.recording.pk]),
-        reverse("admin:reports_dossier_change", args=[world.dossier.pk]),
-        reverse("admin:reports_consultation_change", args=[world.consultation.pk]),
+        reverse("admin:dossiers_recording_change", args=[world.recording.pk]),
+        reverse("admin:dossiers_dossier_change", args=[world.dossier.pk]),
+        reverse("admin:dossiers_consultation_change", args=[world.consultation.pk]),
     ]
     for url in pages:
         html = admin_client.get(url).content.decode()
@@ -197,21 +212,21 @@ def test_no_clinical_text_in_the_admin(admin_client, world):
         assert world.recording.original_name not in html
     for name in ("reportsection", "transcript", "segment", "sectionversion", "patient"):
         with pytest.raises(NoReverseMatch):
-            reverse(f"admin:reports_{name}_changelist")
+            reverse(f"admin:{ADMIN_APP[name]}_{name}_changelist")
 
 
 def test_patient_objects_are_read_only_in_the_admin(admin_client, world):
     for model in ("consultation", "recording", "report", "pipelinejob", "dossier"):
-        assert admin_client.get(reverse(f"admin:reports_{model}_add")).status_code == 403
+        assert admin_client.get(reverse(f"admin:{ADMIN_APP[model]}_{model}_add")).status_code == 403
     delete = reverse("admin:reports_report_delete", args=[world.report.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
-    change = reverse("admin:reports_consultation_change", args=[world.consultation.pk])
+    change = reverse("admin:dossiers_consultation_change", args=[world.consultation.pk])
     assert admin_client.post(change, {"participants": "x"}).status_code == 403
 
 
 def test_admins_manage_the_care_team_and_it_is_recorded(admin_client, world):
     newcomer = UserFactory(username="orthophoniste")
-    url = reverse("admin:reports_dossier_change", args=[world.dossier.pk])
+    url = reverse("admin:dossiers_dossier_change", args=[world.dossier.pk])
     data = form_data(admin_client.get(url), "dossier_form")
     prefix = "members"
     total = int(data[f"{prefix}-TOTAL_FORMS"])

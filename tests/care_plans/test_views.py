@@ -24,6 +24,7 @@ from reports.review.services import report_transition
 from sharing.models import Share
 from tests.care_plans.support import validated_report, written_report
 from tests.factories import UserFactory
+from tests.pathway_urls import pathway_url
 
 Entry = CarePlanEntry
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def plan(report, alice):
 
 
 def plan_url(plan, name="care_plan_detail", *args):
-    return reverse(f"reports:{name}", args=[plan.pk, *args])
+    return pathway_url(name, args=[plan.pk, *args])
 
 
 def page_text(response) -> str:

@@ -189,7 +189,7 @@ def upload(consultation, path: Path, user, *, original_name: str | None = None):
             original_name=original_name or path.name,
             uploaded_by=user,
             enqueue=False,
-        )
+        ).jobs.get()
 
 
 def test_service_refuses_a_file_that_is_not_audio(dossier, alice, settings, text_mp3):

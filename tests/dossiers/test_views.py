@@ -22,6 +22,7 @@ from tests.conftest import PASSWORD
 from tests.documents.pdf.door import pdf_through_the_door
 from tests.factories import DossierFactory, DossierMemberFactory, PatientFactory
 from tests.fakes import FakeTranscriber
+from tests.pathway_urls import pathway_url
 from transcription import pipeline as transcription_pipeline
 from transcription.engine import TranscribedSegment
 from transcription.models import PipelineJob
@@ -46,7 +47,7 @@ def record(dossier, path: Path, user) -> PipelineJob:
             original_name=path.name,
             user=user,
             enqueue=False,
-        )
+        ).jobs.get()
 
 
 def transcribed_report(dossier, path: Path, user, transcriber=None) -> Report:
@@ -64,10 +65,10 @@ def report(dossier, alice, tone_wav):
 
 def url_for(name: str, dossier=None, report=None) -> str:
     if name in DOSSIER_URLS:
-        return reverse(f"reports:{name}", args=[dossier.pk])
+        return pathway_url(name, args=[dossier.pk])
     if name in REPORT_URLS:
-        return reverse(f"reports:{name}", args=[report.pk])
-    return reverse(f"reports:{name}")
+        return pathway_url(name, args=[report.pk])
+    return pathway_url(name)
 
 
 def text(response) -> str:
@@ -120,7 +121,7 @@ def test_unknown_id_is_404(client, alice, report, name):
     missing = 999_999
     assert not Dossier.objects.filter(pk=missing).exists()
     assert not Report.objects.filter(pk=missing).exists()
-    response = client.get(reverse(f"reports:{name}", args=[missing]))
+    response = client.get(pathway_url(name, args=[missing]))
     assert response.status_code == 404
 
 

@@ -128,7 +128,7 @@ def test_the_broker_down_leaves_the_job_queued_then_it_is_sent(
             audio=File(audio, name=str(tone_wav)),
             original_name="seance.wav",
             uploaded_by=alice,
-        )
+        ).jobs.get()
     job.refresh_from_db()
     assert job.status == "queued" and job.dispatched_at is None
     assert Recording.objects.filter(pk=job.recording_id).exists()

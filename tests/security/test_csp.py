@@ -27,7 +27,7 @@ def _url(page: str, world) -> str:
         "admin_index": reverse("admin:index"),
         "audit_changelist": reverse("admin:audit_auditevent_changelist"),
         "consultation_admin": reverse(
-            "admin:reports_consultation_change", args=[world.consultation.pk]
+            "admin:dossiers_consultation_change", args=[world.consultation.pk]
         ),
     }[page]
 

@@ -119,18 +119,18 @@ def test_the_coordinator_sees_the_payloads_as_text(client, poisoned):
 @pytest.mark.parametrize(
     ("page", "shown"),
     [
-        ("admin:reports_consultation_changelist", False),
-        ("admin:reports_consultation_change", True),
-        ("admin:reports_dossier_changelist", False),
-        ("admin:reports_dossier_change", False),
+        ("admin:dossiers_consultation_changelist", False),
+        ("admin:dossiers_consultation_change", True),
+        ("admin:dossiers_dossier_changelist", False),
+        ("admin:dossiers_dossier_change", False),
         ("admin:audit_auditevent_changelist", True),
     ],
 )
 def test_admin_pages_show_the_payloads_as_text(client, poisoned, page, shown):
     client.force_login(poisoned.users["eve"])
     ids = {
-        "admin:reports_consultation_change": [poisoned.consultation.pk],
-        "admin:reports_dossier_change": [poisoned.dossier.pk],
+        "admin:dossiers_consultation_change": [poisoned.consultation.pk],
+        "admin:dossiers_dossier_change": [poisoned.dossier.pk],
     }
     html = assert_inert(client.get(reverse(page, args=ids.get(page, []))))
     if shown:

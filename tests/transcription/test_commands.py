@@ -94,11 +94,11 @@ def test_process_recording_refuses_unreadable_audio_and_stores_nothing(manage, t
     fake = tmp_path / "notes.mp3"
     fake.write_text("ceci n'est pas du son")
     before = manage(
-        "shell", "-c", "from reports.models import Dossier; print(Dossier.objects.count())"
+        "shell", "-c", "from dossiers.models import Dossier; print(Dossier.objects.count())"
     )
     result = manage("process_recording", str(fake), "--protocol", "bilan-tnd")
     after = manage(
-        "shell", "-c", "from reports.models import Dossier; print(Dossier.objects.count())"
+        "shell", "-c", "from dossiers.models import Dossier; print(Dossier.objects.count())"
     )
     assert result.returncode != 0
     assert "n'est pas un enregistrement audio lisible" in result.stderr
@@ -125,7 +125,7 @@ def test_process_recording_refuses_a_consultation_without_consent(manage, tmp_pa
         "--no-imports",
         "-c",
         "from reports import services; from protocols.models import Protocol;"
-        "from reports.models import Consultation; import datetime;"
+        "from dossiers.models import Consultation; import datetime;"
         "op = services.cli_operator_get();"
         "d = services.dossier_create(initials='CD', birth_date=None, sex='X',"
         " protocols=[Protocol.objects.get(slug='bilan-tnd')], created_by=op);"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from reports.models import Report
 from tests.dossiers.test_views import record
 from tests.fakes import FakeTranscriber
+from tests.pathway_urls import pathway_url
 from transcription import pipeline as transcription_pipeline
 from transcription.engine import TranscribedSegment
 from transcription.models import PipelineJob, Segment
@@ -120,7 +121,7 @@ def test_outsiders_cannot_name_speakers(client, bob, mono_report, name):
     client.force_login(bob)
     target = mono_report.pk if name == "report_speaker_rename" else Segment.objects.first().pk
     response = client.post(
-        reverse(f"reports:{name}", args=[target]),
+        pathway_url(name, args=[target]),
         {"speaker": "parent", "current": "inconnu", "new": "parent", "consultation": 1},
     )
     assert response.status_code == 404
@@ -137,7 +138,7 @@ def test_speaker_endpoints_only_take_posts(client, alice, mono_report, name):
         "segment_speaker": Segment.objects.first().pk,
         "consultation_track_add": mono_report.transcripts.get().recording.consultation_id,
     }[name]
-    assert client.get(reverse(f"reports:{name}", args=[target])).status_code == 405
+    assert client.get(pathway_url(name, args=[target])).status_code == 405
 
 
 def test_a_speaker_name_cannot_be_blank(client, alice, mono_report):

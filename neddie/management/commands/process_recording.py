@@ -88,7 +88,7 @@ class Command(BaseCommand):
                     original_name=audio.name,
                     uploaded_by=operator,
                     enqueue=False,
-                )
+                ).jobs.get()
         except services.ServiceError as exc:
             raise CommandError(exc.message) from exc
 

@@ -125,7 +125,7 @@ class Command(BaseCommand):
                 original_name=audio_path.name,
                 user=users["clinicienne"],
                 enqueue=False,
-            )
+            ).jobs.get()
         return job
 
     @transaction.atomic

@@ -12,6 +12,7 @@ from drafting.models import EditJob
 from reports.models import SectionVersion
 from reports.review.services import report_transition
 from tests.drafting.editor.conftest import accepted, flag
+from tests.pathway_urls import pathway_url
 
 HTMX = {"HX-Request": "true"}
 
@@ -199,7 +200,7 @@ def test_the_coordinator_cannot_keep_or_delete(client, charlie, report, section)
     flag(statement)
     client.force_login(charlie)
     for name in ("statement_keep", "statement_remove"):
-        response = client.post(reverse(f"reports:{name}", args=[report.pk, statement.pk]))
+        response = client.post(pathway_url(name, args=[report.pk, statement.pk]))
         assert response.status_code == 403
     statement.refresh_from_db()
     assert statement.confirmed_at is None
