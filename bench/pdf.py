@@ -103,6 +103,7 @@ def build_long(user, protocols, paragraphs: int, rng: random.Random):
     from care_plans.services import care_plan_start
     from dossiers import services
     from reports.models import ReportItem
+    from reports.services import report_draft_ensure
 
     dossier = services.dossier_create(
         initials="BC",
@@ -121,7 +122,7 @@ def build_long(user, protocols, paragraphs: int, rng: random.Random):
             consent_given_by="mère",
             created_by=user,
         )
-    report = services.report_draft_ensure(dossier=dossier)
+    report = report_draft_ensure(dossier=dossier)
     for section in report.sections.all():
         section.body = "\n\n".join(paragraph(rng) for _ in range(paragraphs))
         section.save(update_fields=["body"])
@@ -181,12 +182,13 @@ def build_long(user, protocols, paragraphs: int, rng: random.Random):
 def build_reference(user):
     from dossiers import services
     from protocols.services import protocol_import
+    from reports.services import report_draft_ensure
 
     protocol = protocol_import(content=REFERENCE_PROTOCOL, publish=True).version.protocol
     dossier = services.dossier_create(
         initials="RF", birth_date=None, sex="M", protocols=[protocol], created_by=user
     )
-    report = services.report_draft_ensure(dossier=dossier)
+    report = report_draft_ensure(dossier=dossier)
     report.sections.update(body="Bilan sans particularité ; pas de suivi spécialisé à prévoir.")
     return sign(report, user)
 

@@ -1,5 +1,5 @@
 """Documents' answers to signatures below them on the pathway (connected in
-``ReportsConfig.ready``): the final PDFs are asked for when a report or its care plan is
+``DocumentsConfig.ready``): the final PDFs are asked for when a report or its care plan is
 signed, inside the signing transaction, and rendered by a worker after commit."""
 
 from django.dispatch import receiver

@@ -88,7 +88,7 @@ def document_for_reader(
     stamped BROUILLON); any other reader of the report, that is an external member with a
     live share of the signed report, gets the recipients' copy (no transcripts, the plan
     only once signed). ``report`` must have been read through
-    ``dossiers.selectors.report_for_user``: that is the access check. Reuse is that of
+    ``reports.selectors.report_for_user``: that is the access check. Reuse is that of
     ``document_request``: while the report or its plan is not signed, only a document still
     queued is reused (the worker renders the content as it is when it takes it), so a
     draft's PDF always shows its current text."""

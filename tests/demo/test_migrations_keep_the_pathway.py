@@ -9,11 +9,14 @@ and every row, every signature hash and every immutability trigger is still ther
 the split the content types (and so the permissions granted on them) name the new apps."""
 
 import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from care_plans.models import CarePlan, CarePlanDraftJob
 from care_plans.services import plan_sha256
+from dossiers.permissions import CLINICIANS_GROUP, OPEN_DOSSIER, can
 from neddie.management.commands.seed_demo import Command
 from reports.models import Report, ReportSection
 from reports.review.services import content_sha256
@@ -44,8 +47,6 @@ def _migrate_to_latest() -> None:
 
 
 def _content_types() -> set[tuple[str, str]]:
-    from django.contrib.contenttypes.models import ContentType
-
     return set(ContentType.objects.values_list("app_label", "model"))
 
 
@@ -137,10 +138,6 @@ def _signed_rows_refuse_changes(signed, plan) -> bool:
 def test_the_demo_pathway_survives_the_split_into_apps_both_ways(
     tmp_path, tone_wav, django_user_model
 ):
-    from django.contrib.auth.models import Group
-
-    from dossiers.permissions import CLINICIANS_GROUP, OPEN_DOSSIER, can
-
     signed, plan = _signed_pathway(tmp_path, tone_wav, django_user_model)
     hashes = (signed.signed_sha256, plan.signed_sha256)
     counts = _row_counts()

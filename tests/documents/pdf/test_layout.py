@@ -203,6 +203,7 @@ def test_pdf_a_3b_with_every_font_embedded(final_pdf):
 def test_long_reports_get_a_table_of_contents(alice, tone_wav):
     """More than six sections: the reader needs the contents (here eight, no plan)."""
     from dossiers import services
+    from reports.services import report_draft_ensure
     from tests.protocol_files import import_published
 
     protocol_file = REPORT_PROTOCOL.replace("slug: bilan-test", "slug: bilan-long") + "".join(
@@ -214,7 +215,7 @@ def test_long_reports_get_a_table_of_contents(alice, tone_wav):
     dossier = services.dossier_create(
         initials="TS", birth_date=None, sex="F", protocols=[protocol], created_by=alice
     )
-    report = services.report_draft_ensure(dossier=dossier)
+    report = report_draft_ensure(dossier=dossier)
     assert report.sections.count() == 8
     report = sign_report(report, alice)
     assert report.status == Report.Status.SIGNED
