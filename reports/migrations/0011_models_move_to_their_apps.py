@@ -313,4 +313,23 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        # The tasks moved with their apps, and so changed names: a job queued before the
+        # upgrade whose message (under the old name) no worker will take is sent again under
+        # the new one by the recovery task (``neddie.tasks.recover_jobs``), which sends the
+        # queued jobs that have no dispatch time. Running jobs come back when their lease
+        # expires, the same way.
+        migrations.RunSQL(
+            [
+                f"UPDATE {table} SET dispatched_at = NULL WHERE status = 'queued'"  # noqa: S608
+                for table in (
+                    "reports_pipelinejob",
+                    "reports_transcriptionchunk",
+                    "reports_draftrun",
+                    "reports_editjob",
+                    "reports_careplandraftjob",
+                    "reports_rendereddocument",
+                )
+            ],
+            reverse_sql=migrations.RunSQL.noop,
+        ),
     ]

@@ -13,10 +13,12 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from care_plans.models import CarePlan, CarePlanDraftJob
 from care_plans.services import plan_sha256
 from dossiers.permissions import CLINICIANS_GROUP, OPEN_DOSSIER, can
+from drafting.models import DraftRun
 from neddie.management.commands.seed_demo import Command
 from reports.models import Report, ReportSection
 from reports.review.services import content_sha256
@@ -158,6 +160,13 @@ def test_the_demo_pathway_survives_the_split_into_apps_both_ways(
         ("reports", "open_dossier")
     ]
     assert _signed_rows_refuse_changes(signed, plan)
+    # A draft queued before the upgrade, its message sent under the task's old name.
+    run_id = DraftRun.objects.filter(report__dossier=signed.dossier).values_list("pk", flat=True)[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE reports_draftrun SET status = 'queued', dispatched_at = %s WHERE id = %s",
+            [timezone.now(), run_id],
+        )
 
     # Forward to the apps by domain: nothing lost, nothing left behind in ``reports``.
     _migrate_to_latest()
@@ -176,3 +185,5 @@ def test_the_demo_pathway_survives_the_split_into_apps_both_ways(
     assert (signed.signed_sha256, plan.signed_sha256) == hashes
     assert content_sha256(signed) == hashes[0] and plan_sha256(plan) == hashes[1]
     assert _signed_rows_refuse_changes(signed, plan)
+    # The queued draft counts as never sent: the recovery sends it under the new task name.
+    assert DraftRun.objects.get(pk=run_id).dispatched_at is None

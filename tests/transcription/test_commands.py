@@ -124,7 +124,7 @@ def test_process_recording_refuses_a_consultation_without_consent(manage, tmp_pa
         "shell",
         "--no-imports",
         "-c",
-        "from reports import services; from protocols.models import Protocol;"
+        "from dossiers import services; from protocols.models import Protocol;"
         "from dossiers.models import Consultation; import datetime;"
         "op = services.cli_operator_get();"
         "d = services.dossier_create(initials='CD', birth_date=None, sex='X',"
