@@ -311,6 +311,9 @@ def model_proposals(
 ) -> tuple[list[Proposal], str]:
     """The model's proposals that pass the checks, and a note on what was set aside."""
     by_id = {p.id: p for p in passages}
+    if not by_id:
+        # No sentence to cite, no schema a model could satisfy: the model is not asked.
+        return [], "Aucune phrase du compte rendu à citer : pas de proposition du modèle."
     try:
         completion = llm.complete(
             _prompt(passages), schema=answer_schema(list(by_id)), max_tokens=700, deadline=deadline

@@ -156,6 +156,8 @@ def propose_edit(
     if llm is not None:
         try:
             replaced = _generate(action, passage, sorted(cited), item_key, context, llm)
+        except schemas.NothingCitable:
+            note = "ce passage ne cite aucune transcription : le modèle n'est pas appelé"
         except (LLMError, ValueError) as exc:
             note = f"réponse du modèle écartée ({exc})"
     if not any(s.shown for s in replaced):

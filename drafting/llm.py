@@ -16,6 +16,7 @@ with a sentence for the clinician; the drafter then falls back to extractive dra
 import atexit
 import functools
 import json
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -67,6 +68,26 @@ class LLM(Protocol):
         ...
 
 
+_EMPTY_RULE = re.compile(r"^([\w-]+) ::=\s*$", re.M)
+
+
+def grammar_problem(schema: dict) -> str | None:
+    """Why llama.cpp could not constrain its answer to ``schema`` (None: it can). The grammar
+    is made from the schema in Python, as llama-cpp-python makes it; a rule with nothing to
+    choose from (an empty list of citable passages) is refused here, because llama.cpp's
+    parser crashes the whole worker process on it (SIGSEGV) instead of raising."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    try:
+        grammar = json_schema_to_gbnf(json.dumps(schema))
+    except Exception as exc:  # the converter's own errors: unsupported schema features
+        return f"schéma de réponse impossible à traduire en grammaire ({exc})"
+    empty = _EMPTY_RULE.search(grammar)
+    if empty:
+        return f"schéma de réponse sans réponse possible (règle vide : {empty.group(1)})"
+    return None
+
+
 class LlamaCppLLM:
     engine = "llama-cpp"
 
@@ -110,6 +131,9 @@ class LlamaCppLLM:
         # Streamed, so that generation can stop at the deadline between two tokens
         # (create_chat_completion takes no stopping criterion, and exceptions raised in its
         # logits processors are swallowed by the ctypes callback).
+        problem = grammar_problem(schema)
+        if problem:
+            raise LLMError(problem)
         started = time.perf_counter()
         pieces: list[str] = []
         generated = 0

@@ -45,7 +45,14 @@ class AnswerInvalid(ValueError):
     """The LLM's answer is not the JSON the schema asks for."""
 
 
+class NothingCitable(ValueError):
+    """No passage may be cited: no answer could satisfy the schema (and llama.cpp cannot
+    even parse the grammar of an empty choice: its worker dies), so no model is asked."""
+
+
 def _statement_schema(uids: Sequence[str]) -> dict:
+    if not uids:
+        raise NothingCitable("aucun passage à citer : le modèle n'est pas appelé")
     return {
         "type": "object",
         "properties": {
