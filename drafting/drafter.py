@@ -198,11 +198,7 @@ def draft_section(
         return result
     shown = [context.utterances[uid] for uid in shown_uids]
     # A short answer's question is shown too (and may be cited): "Non." alone means nothing.
-    questions = {
-        u.context_uid
-        for u in shown
-        if u.context_uid and u.context.rstrip().endswith("?") and not u.is_question
-    } - set(shown_uids)
+    questions = {u.context_uid for u in shown if u.answers_a_question} - set(shown_uids)
     questions -= set(context.routing.ignored)
     shown = sorted(shown + [context.utterances[uid] for uid in questions], key=lambda u: u.uid)
     allowed = {u.uid for u in shown}

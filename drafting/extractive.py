@@ -6,7 +6,7 @@ too long, so long utterances are cut at a word boundary with an ellipsis.
 """
 
 from drafting import french
-from drafting.utterances import Utterance
+from drafting.utterances import Utterance, is_clinician
 
 MAX_QUOTE_WORDS = 45
 
@@ -26,16 +26,11 @@ def extractive_statement(utterance: Utterance) -> tuple[str, list[str]]:
     """(text, cited uids) quoting ``utterance``; a short answer is quoted with the question
     it answers, and cites both."""
     who = speaker_phrase(utterance.speaker)
-    if (
-        utterance.context_uid
-        and utterance.context.rstrip().endswith("?")
-        and not utterance.is_question
-        and utterance.words < 8
-    ):
+    if utterance.answers_a_question and utterance.words < 8:
         return (
             f"À la question « {quote(utterance.context)} », {who[0].lower()}{who[1:]} "
             f"répond : « {quote(utterance.text)} »",
             [utterance.context_uid, utterance.uid],
         )
-    verb = "note" if utterance.speaker == "clinicien" else "rapporte"
+    verb = "note" if is_clinician(utterance.speaker) else "rapporte"
     return f"{who} {verb} : « {quote(utterance.text)} »", [utterance.uid]

@@ -105,6 +105,26 @@ INJECTION_PATTERNS = [
 ]  # fmt: skip
 
 
+# How a question opens when the transcript has no question mark (Whisper often leaves it
+# out): "est-ce que", "qu'est-ce qui", an inverted subject ("avez-vous", "a-t-il").
+# Matched on folded text (lower case, no accents).
+QUESTION_OPENING = re.compile(
+    r"^(?:(?:et|alors|donc|bon|ok|d'accord|tres bien|bien)[,.]?\s+)*"
+    r"(?:est[- ]ce qu|qu'est[- ]ce qu|\w+-t-(?:il|elle|on)\b|\w+-(?:vous|tu|ils|elles)\b)"
+)
+# What a clinician says to the person in front of her opens with an interrogative word or
+# addresses them ("vous travaillez", "tu veux les bulles"): context for the answer, never a
+# finding about the child. (A parent's "quand il était petit…" is a finding: the clinician
+# alone is read this way.)
+CLINICIAN_ASKS = re.compile(
+    r"^(?:(?:et|alors|donc|bon|ok|d'accord|tres bien|bien)[,.]?\s+)*"
+    r"(?:comment|pourquoi|combien|quand|quel|quelle|quels|quelles|ou|qui|que|quoi|"
+    r"vous|tu|t'|votre|vos|ton|ta|tes)\b"
+)
+# The roles a speaker is named by when she is the clinician.
+CLINICIAN_SPEAKERS = ("clinicien", "clinicienne", "medecin", "psychologue", "orthophoniste")
+
+
 SPEAKER_PHRASES = {
     "clinicien": "Le clinicien",
     "parent": "Le parent",

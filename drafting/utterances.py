@@ -10,6 +10,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from drafting import french
+from drafting.text import fold
+
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _SHORT_WORDS = 4
 
@@ -32,7 +35,33 @@ class Utterance:
 
     @property
     def is_question(self) -> bool:
-        return self.text.rstrip().endswith("?")
+        """A question asserts nothing: it is the context of its answer, never a finding."""
+        return looks_like_question(self.text, by_clinician=is_clinician(self.speaker))
+
+    @property
+    def answers_a_question(self) -> bool:
+        """The previous turn, another speaker's, asked something this one answers."""
+        return (
+            bool(self.context_uid)
+            and not self.is_question
+            and looks_like_question(self.context, by_clinician=not is_clinician(self.speaker))
+        )
+
+
+def is_clinician(speaker: str) -> bool:
+    return fold(speaker.strip()) in french.CLINICIAN_SPEAKERS
+
+
+def looks_like_question(text: str, *, by_clinician: bool) -> bool:
+    """Whether ``text`` asks rather than tells: a question mark, or (transcripts often have
+    none) a French question's opening; what a clinician addresses to the person in front of
+    her counts as asking too."""
+    if text.rstrip().endswith("?"):
+        return True
+    folded = fold(text.strip())
+    if french.QUESTION_OPENING.match(folded):
+        return True
+    return by_clinician and bool(french.CLINICIAN_ASKS.match(folded))
 
 
 @dataclass(frozen=True)

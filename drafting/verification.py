@@ -177,6 +177,9 @@ def verify(
     reasons = form_reasons(statement, instructions) + hard_check_reasons(
         statement, cited, vocabulary
     )
+    if all(u.is_question for u in cited):
+        # What was asked is not what was found: a finding rests on an answer or a remark.
+        reasons.append("ne cite qu'une question, aucune réponse")
     vectors = embedder.passages([statement, *(f"{u.context} {u.text}".strip() for u in cited)])
     support = round(float((vectors[1:] @ vectors[0]).max()), 4)
     if reasons:
