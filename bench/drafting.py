@@ -151,8 +151,17 @@ def thirty_minutes() -> dict:
     return as_transcript(joined)
 
 
-def faithfulness(drafts) -> dict:
+def faithfulness(drafts, spoken) -> dict:
+    """``spoken``: per draft, its utterances by uid (who said what is cited)."""
     statements = [s for d in drafts for s in d.statements]
+    # Shown statements resting on the clinician's turns alone: her questions and remarks
+    # reported as findings about the patient.
+    clinician_only = sum(
+        1
+        for d, said in zip(drafts, spoken, strict=True)
+        for s in d.statements
+        if s.shown and s.cites and all(said[uid].speaker == "clinicien" for uid in s.cites)
+    )
     generated = [s for s in statements if s.origin == "llm"]
     verdicts = Counter(s.verdict.status for s in generated)
 
@@ -170,6 +179,8 @@ def faithfulness(drafts) -> dict:
         "model_flagged": share(verdicts["flagged"], len(generated)),
         "model_set_aside": share(verdicts["unsupported"], len(generated)),
         "quoted_statements": sum(1 for s in statements if s.origin == "extractive"),
+        "shown_statements": sum(1 for s in statements if s.shown),
+        "shown_citing_only_the_clinician": clinician_only,
     }
 
 
@@ -250,7 +261,7 @@ def main() -> None:
     from drafting.drafter import draft
     from drafting.embeddings import get_embedder
     from drafting.llm import llm_or_fallback
-    from drafting.utterances import from_transcript_json
+    from drafting.utterances import by_uid, from_transcript_json
 
     figures: dict = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -295,7 +306,7 @@ def main() -> None:
         "utterances": len(utterances),
         **draft_figures(result),
     }
-    drafts = [result]
+    drafts, spoken = [result], [by_uid(utterances)]
     long = figures["thirty_minutes"]
     print(f"== 30-minute consultation ({long['audio_minutes']} min, {len(utterances)} utterances)")
     print(
@@ -328,17 +339,23 @@ def main() -> None:
             f"{tnd_figures['sections_quoted_after_budget']} quoted after the budget"
         )
         drafts.append(tnd_result)
+        spoken.append(by_uid(utterances))
 
     for turns in list(dialogues().values())[: args.dialogues]:
         single = from_transcript_json(as_transcript(turns), source="C1")
         drafts.append(draft(single, grid, llm=llm, embedder=embedder, time_budget=budget))
-    figures["faithfulness"] = faithfulness(drafts)
+        spoken.append(by_uid(single))
+    figures["faithfulness"] = faithfulness(drafts, spoken)
     faith = figures["faithfulness"]
     print(f"== Faithfulness (30-minute draft + {args.dialogues} single consultations)")
     print(f"  statements: {faith['statements']}, with a citation: {faith['with_citation']}")
     print(
         f"  model statements: {faith['model_statements']}: supported {faith['model_supported']}"
         f", flagged {faith['model_flagged']}, set aside {faith['model_set_aside']}"
+    )
+    print(
+        f"  shown statements: {faith['shown_statements']}, citing only the clinician's turns "
+        f"(questions reported as findings): {faith['shown_citing_only_the_clinician']}"
     )
 
     empty = {}
