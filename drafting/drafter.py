@@ -10,7 +10,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from drafting import prompts, schemas
+from drafting import french, prompts, schemas
 from drafting.contradictions import Contradiction, find_contradictions
 from drafting.embeddings import Embedder
 from drafting.extractive import extractive_statement
@@ -117,6 +117,8 @@ def verified_statement(
     text: str, cites: Sequence[str], item_key: str | None, origin: str, allowed: set[str],
     context: SectionContext,
 ) -> DraftStatement:  # fmt: skip
+    if origin == "llm":
+        text = french.tidy(text)  # a small model's slips (« que il »), before verification
     verdict = verify(
         text,
         cites,

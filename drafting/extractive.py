@@ -6,13 +6,20 @@ too long, so long utterances are cut at a word boundary with an ellipsis.
 """
 
 from drafting import french
+from drafting.text import fold
 from drafting.utterances import Utterance, is_clinician
 
 MAX_QUOTE_WORDS = 45
 
 
 def speaker_phrase(speaker: str) -> str:
-    return french.SPEAKER_PHRASES.get(speaker.strip().lower(), speaker.strip() or "Un participant")
+    """How a sentence names who spoke: « La mère », « Le clinicien »; a label neddie does not
+    know is kept, capitalised (« Éducatrice »)."""
+    name = speaker.strip()
+    known = french.SPEAKER_PHRASES.get(fold(name))
+    if known:
+        return known
+    return name[:1].upper() + name[1:] if name else "Un participant"
 
 
 def quote(text: str) -> str:

@@ -127,12 +127,28 @@ CLINICIAN_SPEAKERS = ("clinicien", "clinicienne", "medecin", "psychologue", "ort
 
 SPEAKER_PHRASES = {
     "clinicien": "Le clinicien",
+    "clinicienne": "La clinicienne",
     "parent": "Le parent",
+    "parents": "Les parents",
+    "mere": "La mère",
+    "pere": "Le père",
+    "grand-mere": "La grand-mère",
+    "grand-pere": "Le grand-père",
     "enfant": "L'enfant",
     "patient": "Le patient",
+    "patiente": "La patiente",
     "autre": "Un participant",
     "inconnu": "Un participant",
 }
+
+# A word that drops its vowel before one (« que il » → « qu'il », « ne a » → « n'a »): small
+# models write them apart. Not before h, which may be aspirated (« le handicap »).
+ELIDED = re.compile(
+    r"(?<![\w'’])(qu|n|d|j|m|t|s|c|l)(?:e|a(?<=la))\s+(?=[aeiouyéèêëàâîïôûù])",
+    re.IGNORECASE,
+)
+# « si il », « si ils » → « s'il », « s'ils ».
+SI_IL = re.compile(r"(?<![\w'’])(s)i\s+(?=ils?\b)", re.IGNORECASE)
 
 
 SYSTEM = (
@@ -200,3 +216,25 @@ EDIT_INSTRUCTIONS = {
     "shorten": "Réduis ce passage à l'essentiel, en une ou deux phrases, sans changer les faits.",
     "rephrase": "Reformule ce passage dans un style de compte rendu clinique, mêmes faits.",
 }
+
+
+def tidy(text: str) -> str:
+    """A model's sentence with the slips of small models mended: words written apart that
+    French elides (« que il », « ne a »), a sentence said twice in a row, a lower-case start.
+    What stands between « » is someone's own words and stays as it was said."""
+    parts = re.split(r"(«[^»]*»)", text.strip())
+    mended = "".join(
+        part
+        if part.startswith("«")
+        else SI_IL.sub(lambda m: m.group(1) + "'", ELIDED.sub(lambda m: m.group(1) + "'", part))
+        for part in parts
+    )
+    sentences = re.split(r"(?<=[.!?…])\s+", mended)
+    kept = [s for i, s in enumerate(sentences) if i == 0 or s != sentences[i - 1]]
+    mended = " ".join(kept)
+    # « X X »: the same words twice without a full stop between them.
+    words = mended.split()
+    half = len(words) // 2
+    if len(words) >= 6 and len(words) % 2 == 0 and words[:half] == words[half:]:
+        mended = " ".join(words[:half])
+    return mended[:1].upper() + mended[1:] if mended else mended
