@@ -4,87 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="date"),
-                ),
-                (
-                    "user_id",
-                    models.BigIntegerField(
-                        blank=True, db_index=True, null=True, verbose_name="id utilisateur"
-                    ),
-                ),
-                (
-                    "username",
-                    models.CharField(
-                        blank=True, db_index=True, max_length=150, verbose_name="utilisateur"
-                    ),
-                ),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("read", "consultation"),
-                            ("create", "création"),
-                            ("update", "modification"),
-                            ("transition", "changement de statut"),
-                            ("export", "export"),
-                            ("login", "connexion"),
-                            ("login_failed", "échec de connexion"),
-                            ("logout", "déconnexion"),
-                        ],
-                        db_index=True,
-                        max_length=20,
-                        verbose_name="action",
-                    ),
-                ),
-                (
-                    "object_type",
-                    models.CharField(db_index=True, max_length=40, verbose_name="objet"),
-                ),
-                (
-                    "object_id",
-                    models.CharField(
-                        blank=True, db_index=True, max_length=40, verbose_name="id de l'objet"
-                    ),
-                ),
-                (
-                    "dossier_id",
-                    models.BigIntegerField(
-                        blank=True, db_index=True, null=True, verbose_name="dossier"
-                    ),
-                ),
-                ("detail", models.CharField(blank=True, max_length=300, verbose_name="détail")),
-                ("method", models.CharField(blank=True, max_length=10)),
-                ("path", models.CharField(blank=True, max_length=300, verbose_name="adresse")),
-                (
-                    "ip_address",
-                    models.GenericIPAddressField(blank=True, null=True, verbose_name="adresse IP"),
-                ),
-                (
-                    "user_agent",
-                    models.CharField(blank=True, max_length=300, verbose_name="navigateur"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='date')),
+                ('user_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='id utilisateur')),
+                ('username', models.CharField(blank=True, db_index=True, max_length=150, verbose_name='utilisateur')),
+                ('action', models.CharField(choices=[('read', 'consultation'), ('create', 'création'), ('update', 'modification'), ('transition', 'changement de statut'), ('export', 'export'), ('login', 'connexion'), ('login_failed', 'échec de connexion'), ('logout', 'déconnexion')], db_index=True, max_length=20, verbose_name='action')),
+                ('object_type', models.CharField(db_index=True, max_length=40, verbose_name='objet')),
+                ('object_id', models.CharField(blank=True, db_index=True, max_length=40, verbose_name="id de l'objet")),
+                ('dossier_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='dossier')),
+                ('detail', models.CharField(blank=True, max_length=300, verbose_name='détail')),
+                ('method', models.CharField(blank=True, max_length=10)),
+                ('path', models.CharField(blank=True, max_length=300, verbose_name='adresse')),
+                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='adresse IP')),
+                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='navigateur')),
             ],
             options={
-                "verbose_name": "événement d'accès",
-                "verbose_name_plural": "journal d'accès",
-                "ordering": ["-created_at", "-pk"],
-                "default_permissions": ("view",),
+                'verbose_name': "événement d'accès",
+                'verbose_name_plural': "journal d'accès",
+                'ordering': ['-created_at', '-pk'],
+                'default_permissions': ('view',),
             },
         ),
     ]

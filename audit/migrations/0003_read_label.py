@@ -4,28 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("audit", "0002_append_only"),
+        ('audit', '0002_append_only'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="auditevent",
-            name="action",
-            field=models.CharField(
-                choices=[
-                    ("read", "lecture"),
-                    ("create", "création"),
-                    ("update", "modification"),
-                    ("transition", "changement de statut"),
-                    ("export", "export"),
-                    ("login", "connexion"),
-                    ("login_failed", "échec de connexion"),
-                    ("logout", "déconnexion"),
-                ],
-                db_index=True,
-                max_length=20,
-                verbose_name="action",
-            ),
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('read', 'lecture'), ('create', 'création'), ('update', 'modification'), ('transition', 'changement de statut'), ('export', 'export'), ('login', 'connexion'), ('login_failed', 'échec de connexion'), ('logout', 'déconnexion')], db_index=True, max_length=20, verbose_name='action'),
         ),
     ]

@@ -8,6 +8,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -16,862 +17,270 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="Protocol",
+            name='Protocol',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="identifiant")),
-                ("title", models.CharField(max_length=200, verbose_name="titre")),
-                (
-                    "scope",
-                    models.CharField(
-                        choices=[
-                            ("screening", "repérage"),
-                            ("evaluation", "évaluation diagnostique"),
-                            ("report", "structure de compte rendu"),
-                        ],
-                        max_length=20,
-                        verbose_name="portée",
-                    ),
-                ),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Décocher pour ne plus le proposer à l'ouverture d'un dossier.",
-                        verbose_name="proposé aux cliniciens",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='identifiant')),
+                ('title', models.CharField(max_length=200, verbose_name='titre')),
+                ('scope', models.CharField(choices=[('screening', 'repérage'), ('evaluation', 'évaluation diagnostique'), ('report', 'structure de compte rendu')], max_length=20, verbose_name='portée')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('is_active', models.BooleanField(default=True, help_text="Décocher pour ne plus le proposer à l'ouverture d'un dossier.", verbose_name='proposé aux cliniciens')),
             ],
             options={
-                "verbose_name": "protocole",
-                "verbose_name_plural": "protocoles",
-                "ordering": ["title"],
+                'verbose_name': 'protocole',
+                'verbose_name_plural': 'protocoles',
+                'ordering': ['title'],
             },
         ),
         migrations.CreateModel(
-            name="ProtocolSection",
+            name='ProtocolSection',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=60, verbose_name="clé")),
-                ("title", models.CharField(max_length=200, verbose_name="titre")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("report", "compte rendu"), ("care_plan", "plan de soins")],
-                        default="report",
-                        max_length=10,
-                        verbose_name="document",
-                    ),
-                ),
-                (
-                    "guidance",
-                    models.TextField(
-                        blank=True,
-                        help_text="Consigne de rédaction : ce que le clinicien ou le brouillon y décrit.",
-                        verbose_name="ce que la section décrit",
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(verbose_name="ordre")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=60, verbose_name='clé')),
+                ('title', models.CharField(max_length=200, verbose_name='titre')),
+                ('kind', models.CharField(choices=[('report', 'compte rendu'), ('care_plan', 'plan de soins')], default='report', max_length=10, verbose_name='document')),
+                ('guidance', models.TextField(blank=True, help_text='Consigne de rédaction : ce que le clinicien ou le brouillon y décrit.', verbose_name='ce que la section décrit')),
+                ('position', models.PositiveIntegerField(verbose_name='ordre')),
             ],
             options={
-                "verbose_name": "section",
-                "verbose_name_plural": "sections",
-                "ordering": ["version", "position"],
+                'verbose_name': 'section',
+                'verbose_name_plural': 'sections',
+                'ordering': ['version', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalProtocol",
+            name='HistoricalProtocol',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("slug", models.SlugField(max_length=60, verbose_name="identifiant")),
-                ("title", models.CharField(max_length=200, verbose_name="titre")),
-                (
-                    "scope",
-                    models.CharField(
-                        choices=[
-                            ("screening", "repérage"),
-                            ("evaluation", "évaluation diagnostique"),
-                            ("report", "structure de compte rendu"),
-                        ],
-                        max_length=20,
-                        verbose_name="portée",
-                    ),
-                ),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Décocher pour ne plus le proposer à l'ouverture d'un dossier.",
-                        verbose_name="proposé aux cliniciens",
-                    ),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('slug', models.SlugField(max_length=60, verbose_name='identifiant')),
+                ('title', models.CharField(max_length=200, verbose_name='titre')),
+                ('scope', models.CharField(choices=[('screening', 'repérage'), ('evaluation', 'évaluation diagnostique'), ('report', 'structure de compte rendu')], max_length=20, verbose_name='portée')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('is_active', models.BooleanField(default=True, help_text="Décocher pour ne plus le proposer à l'ouverture d'un dossier.", verbose_name='proposé aux cliniciens')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical protocole",
-                "verbose_name_plural": "historical protocoles",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical protocole',
+                'verbose_name_plural': 'historical protocoles',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalProtocolVersion",
+            name='HistoricalProtocolVersion',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField(verbose_name="numéro")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "brouillon"),
-                            ("published", "publiée"),
-                            ("retired", "retirée"),
-                        ],
-                        default="draft",
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                (
-                    "source_status",
-                    models.CharField(
-                        choices=[
-                            ("official", "texte officiel"),
-                            ("synthesis", "synthèse (non officielle)"),
-                        ],
-                        default="synthesis",
-                        help_text="« Texte officiel » seulement si chaque libellé cite une recommandation.",
-                        max_length=10,
-                        verbose_name="statut des sources",
-                    ),
-                ),
-                (
-                    "sources",
-                    models.TextField(help_text="Une référence par ligne.", verbose_name="sources"),
-                ),
-                ("notes", models.TextField(blank=True, verbose_name="notes")),
-                ("content_sha256", models.CharField(blank=True, editable=False, max_length=64)),
-                ("created_at", models.DateTimeField(blank=True, editable=False)),
-                (
-                    "published_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="publiée le"),
-                ),
-                (
-                    "retired_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="retirée le"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "protocol",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="protocols.protocol",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(verbose_name='numéro')),
+                ('status', models.CharField(choices=[('draft', 'brouillon'), ('published', 'publiée'), ('retired', 'retirée')], default='draft', max_length=10, verbose_name='statut')),
+                ('source_status', models.CharField(choices=[('official', 'texte officiel'), ('synthesis', 'synthèse (non officielle)')], default='synthesis', help_text='« Texte officiel » seulement si chaque libellé cite une recommandation.', max_length=10, verbose_name='statut des sources')),
+                ('sources', models.TextField(help_text='Une référence par ligne.', verbose_name='sources')),
+                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('content_sha256', models.CharField(blank=True, editable=False, max_length=64)),
+                ('created_at', models.DateTimeField(blank=True, editable=False)),
+                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
+                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='retirée le')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('published_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('protocol', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='protocols.protocol')),
             ],
             options={
-                "verbose_name": "historical version de protocole",
-                "verbose_name_plural": "historical versions de protocole",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical version de protocole',
+                'verbose_name_plural': 'historical versions de protocole',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalProtocolItem",
+            name='HistoricalProtocolItem',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=60, verbose_name="clé")),
-                ("label", models.CharField(max_length=200, verbose_name="libellé")),
-                (
-                    "hint",
-                    models.TextField(
-                        help_text="Décrit les éléments observables ; le brouillon rapproche les passages des transcriptions de ce texte.",
-                        verbose_name="ce qu'il faut rechercher",
-                    ),
-                ),
-                (
-                    "examples",
-                    models.TextField(
-                        blank=True,
-                        help_text="Une par ligne.",
-                        verbose_name="exemples de formulations",
-                    ),
-                ),
-                (
-                    "keywords",
-                    models.TextField(
-                        blank=True, help_text="Un par ligne.", verbose_name="mots-clés"
-                    ),
-                ),
-                (
-                    "answer_type",
-                    models.CharField(
-                        choices=[
-                            ("observation", "observé : oui / non / non évalué"),
-                            ("text", "texte libre"),
-                            ("score", "score d'un instrument"),
-                            ("date", "date"),
-                        ],
-                        default="observation",
-                        max_length=12,
-                        verbose_name="type de réponse",
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("milestone", "acquisition attendue (« non » = signe inhabituel)"),
-                            ("regression", "régression (« oui » = régression)"),
-                            ("risk_factor", "facteur de risque (« oui » = présent)"),
-                            ("information", "information"),
-                        ],
-                        default="information",
-                        max_length=12,
-                        verbose_name="rôle",
-                    ),
-                ),
-                (
-                    "min_age_months",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[django.core.validators.MaxValueValidator(240)],
-                        verbose_name="âge minimal (mois)",
-                    ),
-                ),
-                (
-                    "max_age_months",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(240),
-                        ],
-                        verbose_name="âge maximal exclu (mois)",
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(verbose_name="ordre")),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "section",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="protocols.protocolsection",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('key', models.SlugField(max_length=60, verbose_name='clé')),
+                ('label', models.CharField(max_length=200, verbose_name='libellé')),
+                ('hint', models.TextField(help_text='Décrit les éléments observables ; le brouillon rapproche les passages des transcriptions de ce texte.', verbose_name="ce qu'il faut rechercher")),
+                ('examples', models.TextField(blank=True, help_text='Une par ligne.', verbose_name='exemples de formulations')),
+                ('keywords', models.TextField(blank=True, help_text='Un par ligne.', verbose_name='mots-clés')),
+                ('answer_type', models.CharField(choices=[('observation', 'observé : oui / non / non évalué'), ('text', 'texte libre'), ('score', "score d'un instrument"), ('date', 'date')], default='observation', max_length=12, verbose_name='type de réponse')),
+                ('role', models.CharField(choices=[('milestone', 'acquisition attendue (« non » = signe inhabituel)'), ('regression', 'régression (« oui » = régression)'), ('risk_factor', 'facteur de risque (« oui » = présent)'), ('information', 'information')], default='information', max_length=12, verbose_name='rôle')),
+                ('min_age_months', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(240)], verbose_name='âge minimal (mois)')),
+                ('max_age_months', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(240)], verbose_name='âge maximal exclu (mois)')),
+                ('position', models.PositiveIntegerField(verbose_name='ordre')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('section', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='protocols.protocolsection')),
             ],
             options={
-                "verbose_name": "historical item",
-                "verbose_name_plural": "historical items",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical item',
+                'verbose_name_plural': 'historical items',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="ProtocolVersion",
+            name='ProtocolVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField(verbose_name="numéro")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "brouillon"),
-                            ("published", "publiée"),
-                            ("retired", "retirée"),
-                        ],
-                        default="draft",
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                (
-                    "source_status",
-                    models.CharField(
-                        choices=[
-                            ("official", "texte officiel"),
-                            ("synthesis", "synthèse (non officielle)"),
-                        ],
-                        default="synthesis",
-                        help_text="« Texte officiel » seulement si chaque libellé cite une recommandation.",
-                        max_length=10,
-                        verbose_name="statut des sources",
-                    ),
-                ),
-                (
-                    "sources",
-                    models.TextField(help_text="Une référence par ligne.", verbose_name="sources"),
-                ),
-                ("notes", models.TextField(blank=True, verbose_name="notes")),
-                ("content_sha256", models.CharField(blank=True, editable=False, max_length=64)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "published_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="publiée le"),
-                ),
-                (
-                    "retired_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="retirée le"),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "protocol",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="versions",
-                        to="protocols.protocol",
-                    ),
-                ),
-                (
-                    "published_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(verbose_name='numéro')),
+                ('status', models.CharField(choices=[('draft', 'brouillon'), ('published', 'publiée'), ('retired', 'retirée')], default='draft', max_length=10, verbose_name='statut')),
+                ('source_status', models.CharField(choices=[('official', 'texte officiel'), ('synthesis', 'synthèse (non officielle)')], default='synthesis', help_text='« Texte officiel » seulement si chaque libellé cite une recommandation.', max_length=10, verbose_name='statut des sources')),
+                ('sources', models.TextField(help_text='Une référence par ligne.', verbose_name='sources')),
+                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('content_sha256', models.CharField(blank=True, editable=False, max_length=64)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
+                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='retirée le')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('protocol', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='protocols.protocol')),
+                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "version de protocole",
-                "verbose_name_plural": "versions de protocole",
-                "ordering": ["protocol", "-number"],
-                "permissions": [("publish_protocolversion", "Peut publier et retirer une version")],
+                'verbose_name': 'version de protocole',
+                'verbose_name_plural': 'versions de protocole',
+                'ordering': ['protocol', '-number'],
+                'permissions': [('publish_protocolversion', 'Peut publier et retirer une version')],
             },
         ),
         migrations.AddField(
-            model_name="protocolsection",
-            name="version",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="sections",
-                to="protocols.protocolversion",
-            ),
+            model_name='protocolsection',
+            name='version',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='protocols.protocolversion'),
         ),
         migrations.CreateModel(
-            name="HistoricalProtocolSection",
+            name='HistoricalProtocolSection',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=60, verbose_name="clé")),
-                ("title", models.CharField(max_length=200, verbose_name="titre")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("report", "compte rendu"), ("care_plan", "plan de soins")],
-                        default="report",
-                        max_length=10,
-                        verbose_name="document",
-                    ),
-                ),
-                (
-                    "guidance",
-                    models.TextField(
-                        blank=True,
-                        help_text="Consigne de rédaction : ce que le clinicien ou le brouillon y décrit.",
-                        verbose_name="ce que la section décrit",
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(verbose_name="ordre")),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="protocols.protocolversion",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('key', models.SlugField(max_length=60, verbose_name='clé')),
+                ('title', models.CharField(max_length=200, verbose_name='titre')),
+                ('kind', models.CharField(choices=[('report', 'compte rendu'), ('care_plan', 'plan de soins')], default='report', max_length=10, verbose_name='document')),
+                ('guidance', models.TextField(blank=True, help_text='Consigne de rédaction : ce que le clinicien ou le brouillon y décrit.', verbose_name='ce que la section décrit')),
+                ('position', models.PositiveIntegerField(verbose_name='ordre')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='protocols.protocolversion')),
             ],
             options={
-                "verbose_name": "historical section",
-                "verbose_name_plural": "historical sections",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical section',
+                'verbose_name_plural': 'historical sections',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalDecisionRule",
+            name='HistoricalDecisionRule',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=60, verbose_name="clé")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("sign_count", "nombre de signes inhabituels"),
-                            ("any_regression", "toute régression"),
-                        ],
-                        max_length=20,
-                        verbose_name="type",
-                    ),
-                ),
-                (
-                    "min_age_months",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="âge minimal (mois)"
-                    ),
-                ),
-                (
-                    "max_age_months",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="âge maximal exclu (mois)"
-                    ),
-                ),
-                (
-                    "min_signs",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="signes au moins"
-                    ),
-                ),
-                (
-                    "min_domains",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="dans au moins … domaines"
-                    ),
-                ),
-                (
-                    "urgency",
-                    models.CharField(
-                        choices=[("routine", "orientation"), ("urgent", "urgence")],
-                        default="routine",
-                        max_length=10,
-                        verbose_name="urgence",
-                    ),
-                ),
-                ("message", models.CharField(max_length=300, verbose_name="conduite à tenir")),
-                ("position", models.PositiveIntegerField(verbose_name="ordre")),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="protocols.protocolversion",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('key', models.SlugField(max_length=60, verbose_name='clé')),
+                ('kind', models.CharField(choices=[('sign_count', 'nombre de signes inhabituels'), ('any_regression', 'toute régression')], max_length=20, verbose_name='type')),
+                ('min_age_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='âge minimal (mois)')),
+                ('max_age_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='âge maximal exclu (mois)')),
+                ('min_signs', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='signes au moins')),
+                ('min_domains', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='dans au moins … domaines')),
+                ('urgency', models.CharField(choices=[('routine', 'orientation'), ('urgent', 'urgence')], default='routine', max_length=10, verbose_name='urgence')),
+                ('message', models.CharField(max_length=300, verbose_name='conduite à tenir')),
+                ('position', models.PositiveIntegerField(verbose_name='ordre')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='protocols.protocolversion')),
             ],
             options={
-                "verbose_name": "historical règle de décision",
-                "verbose_name_plural": "historical règles de décision",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical règle de décision',
+                'verbose_name_plural': 'historical règles de décision',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="DecisionRule",
+            name='DecisionRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=60, verbose_name="clé")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("sign_count", "nombre de signes inhabituels"),
-                            ("any_regression", "toute régression"),
-                        ],
-                        max_length=20,
-                        verbose_name="type",
-                    ),
-                ),
-                (
-                    "min_age_months",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="âge minimal (mois)"
-                    ),
-                ),
-                (
-                    "max_age_months",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="âge maximal exclu (mois)"
-                    ),
-                ),
-                (
-                    "min_signs",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="signes au moins"
-                    ),
-                ),
-                (
-                    "min_domains",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="dans au moins … domaines"
-                    ),
-                ),
-                (
-                    "urgency",
-                    models.CharField(
-                        choices=[("routine", "orientation"), ("urgent", "urgence")],
-                        default="routine",
-                        max_length=10,
-                        verbose_name="urgence",
-                    ),
-                ),
-                ("message", models.CharField(max_length=300, verbose_name="conduite à tenir")),
-                ("position", models.PositiveIntegerField(verbose_name="ordre")),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="rules",
-                        to="protocols.protocolversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=60, verbose_name='clé')),
+                ('kind', models.CharField(choices=[('sign_count', 'nombre de signes inhabituels'), ('any_regression', 'toute régression')], max_length=20, verbose_name='type')),
+                ('min_age_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='âge minimal (mois)')),
+                ('max_age_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='âge maximal exclu (mois)')),
+                ('min_signs', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='signes au moins')),
+                ('min_domains', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='dans au moins … domaines')),
+                ('urgency', models.CharField(choices=[('routine', 'orientation'), ('urgent', 'urgence')], default='routine', max_length=10, verbose_name='urgence')),
+                ('message', models.CharField(max_length=300, verbose_name='conduite à tenir')),
+                ('position', models.PositiveIntegerField(verbose_name='ordre')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='protocols.protocolversion')),
             ],
             options={
-                "verbose_name": "règle de décision",
-                "verbose_name_plural": "règles de décision",
-                "ordering": ["version", "position"],
+                'verbose_name': 'règle de décision',
+                'verbose_name_plural': 'règles de décision',
+                'ordering': ['version', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="ProtocolItem",
+            name='ProtocolItem',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=60, verbose_name="clé")),
-                ("label", models.CharField(max_length=200, verbose_name="libellé")),
-                (
-                    "hint",
-                    models.TextField(
-                        help_text="Décrit les éléments observables ; le brouillon rapproche les passages des transcriptions de ce texte.",
-                        verbose_name="ce qu'il faut rechercher",
-                    ),
-                ),
-                (
-                    "examples",
-                    models.TextField(
-                        blank=True,
-                        help_text="Une par ligne.",
-                        verbose_name="exemples de formulations",
-                    ),
-                ),
-                (
-                    "keywords",
-                    models.TextField(
-                        blank=True, help_text="Un par ligne.", verbose_name="mots-clés"
-                    ),
-                ),
-                (
-                    "answer_type",
-                    models.CharField(
-                        choices=[
-                            ("observation", "observé : oui / non / non évalué"),
-                            ("text", "texte libre"),
-                            ("score", "score d'un instrument"),
-                            ("date", "date"),
-                        ],
-                        default="observation",
-                        max_length=12,
-                        verbose_name="type de réponse",
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("milestone", "acquisition attendue (« non » = signe inhabituel)"),
-                            ("regression", "régression (« oui » = régression)"),
-                            ("risk_factor", "facteur de risque (« oui » = présent)"),
-                            ("information", "information"),
-                        ],
-                        default="information",
-                        max_length=12,
-                        verbose_name="rôle",
-                    ),
-                ),
-                (
-                    "min_age_months",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[django.core.validators.MaxValueValidator(240)],
-                        verbose_name="âge minimal (mois)",
-                    ),
-                ),
-                (
-                    "max_age_months",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(240),
-                        ],
-                        verbose_name="âge maximal exclu (mois)",
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(verbose_name="ordre")),
-                (
-                    "section",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="items",
-                        to="protocols.protocolsection",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=60, verbose_name='clé')),
+                ('label', models.CharField(max_length=200, verbose_name='libellé')),
+                ('hint', models.TextField(help_text='Décrit les éléments observables ; le brouillon rapproche les passages des transcriptions de ce texte.', verbose_name="ce qu'il faut rechercher")),
+                ('examples', models.TextField(blank=True, help_text='Une par ligne.', verbose_name='exemples de formulations')),
+                ('keywords', models.TextField(blank=True, help_text='Un par ligne.', verbose_name='mots-clés')),
+                ('answer_type', models.CharField(choices=[('observation', 'observé : oui / non / non évalué'), ('text', 'texte libre'), ('score', "score d'un instrument"), ('date', 'date')], default='observation', max_length=12, verbose_name='type de réponse')),
+                ('role', models.CharField(choices=[('milestone', 'acquisition attendue (« non » = signe inhabituel)'), ('regression', 'régression (« oui » = régression)'), ('risk_factor', 'facteur de risque (« oui » = présent)'), ('information', 'information')], default='information', max_length=12, verbose_name='rôle')),
+                ('min_age_months', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(240)], verbose_name='âge minimal (mois)')),
+                ('max_age_months', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(240)], verbose_name='âge maximal exclu (mois)')),
+                ('position', models.PositiveIntegerField(verbose_name='ordre')),
+                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='protocols.protocolsection')),
             ],
             options={
-                "verbose_name": "item",
-                "verbose_name_plural": "items",
-                "ordering": ["section", "position"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("section", "key"), name="protocol_item_key_unique"
-                    ),
-                    models.UniqueConstraint(
-                        fields=("section", "position"), name="protocol_item_position_unique"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("min_age_months__isnull", True),
-                            ("max_age_months__isnull", True),
-                            ("min_age_months__lt", models.F("max_age_months")),
-                            _connector="OR",
-                        ),
-                        name="protocol_item_age_band_ordered",
-                    ),
-                ],
+                'verbose_name': 'item',
+                'verbose_name_plural': 'items',
+                'ordering': ['section', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('section', 'key'), name='protocol_item_key_unique'), models.UniqueConstraint(fields=('section', 'position'), name='protocol_item_position_unique'), models.CheckConstraint(condition=models.Q(('min_age_months__isnull', True), ('max_age_months__isnull', True), ('min_age_months__lt', models.F('max_age_months')), _connector='OR'), name='protocol_item_age_band_ordered')],
             },
         ),
         migrations.AddConstraint(
-            model_name="protocolversion",
-            constraint=models.UniqueConstraint(
-                fields=("protocol", "number"), name="protocol_version_number_unique"
-            ),
+            model_name='protocolversion',
+            constraint=models.UniqueConstraint(fields=('protocol', 'number'), name='protocol_version_number_unique'),
         ),
         migrations.AddConstraint(
-            model_name="protocolversion",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "published")),
-                fields=("protocol",),
-                name="protocol_one_published_version",
-            ),
+            model_name='protocolversion',
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('protocol',), name='protocol_one_published_version'),
         ),
         migrations.AddConstraint(
-            model_name="protocolversion",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status", "draft"), ("published_at__isnull", False), _connector="OR"
-                ),
-                name="protocol_version_published_has_date",
-            ),
+            model_name='protocolversion',
+            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='protocol_version_published_has_date'),
         ),
         migrations.AddConstraint(
-            model_name="protocolsection",
-            constraint=models.UniqueConstraint(
-                fields=("version", "key"), name="protocol_section_key_unique"
-            ),
+            model_name='protocolsection',
+            constraint=models.UniqueConstraint(fields=('version', 'key'), name='protocol_section_key_unique'),
         ),
         migrations.AddConstraint(
-            model_name="protocolsection",
-            constraint=models.UniqueConstraint(
-                fields=("version", "position"), name="protocol_section_position_unique"
-            ),
+            model_name='protocolsection',
+            constraint=models.UniqueConstraint(fields=('version', 'position'), name='protocol_section_position_unique'),
         ),
         migrations.AddConstraint(
-            model_name="decisionrule",
-            constraint=models.UniqueConstraint(
-                fields=("version", "key"), name="decision_rule_key_unique"
-            ),
+            model_name='decisionrule',
+            constraint=models.UniqueConstraint(fields=('version', 'key'), name='decision_rule_key_unique'),
         ),
         migrations.AddConstraint(
-            model_name="decisionrule",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("kind", "sign_count"), _negated=True),
-                    models.Q(("min_signs__gte", 1), ("min_domains__gte", 1)),
-                    _connector="OR",
-                ),
-                name="decision_rule_sign_count_has_thresholds",
-            ),
+            model_name='decisionrule',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'sign_count'), _negated=True), models.Q(('min_signs__gte', 1), ('min_domains__gte', 1)), _connector='OR'), name='decision_rule_sign_count_has_thresholds'),
         ),
     ]

@@ -16,9 +16,7 @@ def create_group(apps, schema_editor):
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    codenames = [
-        f"{action}_{model}" for model in MODELS for action in ("add", "change", "delete", "view")
-    ]
+    codenames = [f"{action}_{model}" for model in MODELS for action in ("add", "change", "delete", "view")]
     codenames.append("publish_protocolversion")
     group, _ = Group.objects.get_or_create(name=GROUP)
     group.permissions.set(

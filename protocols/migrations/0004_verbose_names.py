@@ -6,81 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("protocols", "0003_protocol_editors_group"),
+        ('protocols', '0003_protocol_editors_group'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="historicalprotocolsection",
-            name="version",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="protocols.protocolversion",
-                verbose_name="version",
-            ),
+            model_name='historicalprotocolsection',
+            name='version',
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='protocols.protocolversion', verbose_name='version'),
         ),
         migrations.AlterField(
-            model_name="historicalprotocolversion",
-            name="protocol",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="protocols.protocol",
-                verbose_name="protocole",
-            ),
+            model_name='historicalprotocolversion',
+            name='protocol',
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='protocols.protocol', verbose_name='protocole'),
         ),
         migrations.AlterField(
-            model_name="historicalprotocolversion",
-            name="published_by",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="publiée par",
-            ),
+            model_name='historicalprotocolversion',
+            name='published_by',
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='publiée par'),
         ),
         migrations.AlterField(
-            model_name="protocolsection",
-            name="version",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="sections",
-                to="protocols.protocolversion",
-                verbose_name="version",
-            ),
+            model_name='protocolsection',
+            name='version',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='protocols.protocolversion', verbose_name='version'),
         ),
         migrations.AlterField(
-            model_name="protocolversion",
-            name="protocol",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="versions",
-                to="protocols.protocol",
-                verbose_name="protocole",
-            ),
+            model_name='protocolversion',
+            name='protocol',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='protocols.protocol', verbose_name='protocole'),
         ),
         migrations.AlterField(
-            model_name="protocolversion",
-            name="published_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="publiée par",
-            ),
+            model_name='protocolversion',
+            name='published_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='publiée par'),
         ),
     ]

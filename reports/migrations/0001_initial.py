@@ -9,652 +9,285 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("protocols", "0001_initial"),
+        ('protocols', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Patient",
+            name='Patient',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        default=dossiers.models._new_patient_code,
-                        max_length=16,
-                        unique=True,
-                        verbose_name="identifiant interne",
-                    ),
-                ),
-                (
-                    "initials",
-                    models.CharField(
-                        max_length=4,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                "^[A-Z]{1,4}$", "De une à quatre lettres majuscules, ex. « LM »."
-                            )
-                        ],
-                        verbose_name="initiales",
-                    ),
-                ),
-                (
-                    "birth_date",
-                    models.DateField(blank=True, null=True, verbose_name="date de naissance"),
-                ),
-                (
-                    "sex",
-                    models.CharField(
-                        choices=[("F", "féminin"), ("M", "masculin"), ("X", "non précisé")],
-                        default="X",
-                        max_length=1,
-                        verbose_name="sexe",
-                    ),
-                ),
-                (
-                    "gestational_age_weeks",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        help_text="Avant 37 SA, les grilles utilisent l'âge corrigé jusqu'à 2 ans.",
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(22),
-                            django.core.validators.MaxValueValidator(44),
-                        ],
-                        verbose_name="terme de naissance (semaines d'aménorrhée)",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(default=dossiers.models._new_patient_code, max_length=16, unique=True, verbose_name='identifiant interne')),
+                ('initials', models.CharField(max_length=4, validators=[django.core.validators.RegexValidator('^[A-Z]{1,4}$', 'De une à quatre lettres majuscules, ex. « LM ».')], verbose_name='initiales')),
+                ('birth_date', models.DateField(blank=True, null=True, verbose_name='date de naissance')),
+                ('sex', models.CharField(choices=[('F', 'féminin'), ('M', 'masculin'), ('X', 'non précisé')], default='X', max_length=1, verbose_name='sexe')),
+                ('gestational_age_weeks', models.PositiveSmallIntegerField(blank=True, help_text="Avant 37 SA, les grilles utilisent l'âge corrigé jusqu'à 2 ans.", null=True, validators=[django.core.validators.MinValueValidator(22), django.core.validators.MaxValueValidator(44)], verbose_name="terme de naissance (semaines d'aménorrhée)")),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                "verbose_name": "patient",
-                "verbose_name_plural": "patients",
+                'verbose_name': 'patient',
+                'verbose_name_plural': 'patients',
             },
         ),
         migrations.CreateModel(
-            name="Dossier",
+            name='Dossier',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "dossier",
-                "verbose_name_plural": "dossiers",
-                "ordering": ["-created_at"],
+                'verbose_name': 'dossier',
+                'verbose_name_plural': 'dossiers',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="Consultation",
+            name='Consultation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("date", models.DateField(verbose_name="date")),
-                (
-                    "modality",
-                    models.CharField(
-                        choices=[
-                            ("teleconsultation", "téléconsultation"),
-                            ("in_person", "présentiel"),
-                        ],
-                        default="teleconsultation",
-                        max_length=20,
-                        verbose_name="modalité",
-                    ),
-                ),
-                (
-                    "participants",
-                    models.CharField(blank=True, max_length=300, verbose_name="participants"),
-                ),
-                (
-                    "recording_consent",
-                    models.BooleanField(
-                        default=False,
-                        verbose_name="consentement du représentant légal à l'enregistrement",
-                    ),
-                ),
-                (
-                    "consent_given_by",
-                    models.CharField(
-                        blank=True, max_length=120, verbose_name="consentement donné par"
-                    ),
-                ),
-                ("consent_recorded_at", models.DateTimeField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "dossier",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="consultations",
-                        to="reports.dossier",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('date', models.DateField(verbose_name='date')),
+                ('modality', models.CharField(choices=[('teleconsultation', 'téléconsultation'), ('in_person', 'présentiel')], default='teleconsultation', max_length=20, verbose_name='modalité')),
+                ('participants', models.CharField(blank=True, max_length=300, verbose_name='participants')),
+                ('recording_consent', models.BooleanField(default=False, verbose_name="consentement du représentant légal à l'enregistrement")),
+                ('consent_given_by', models.CharField(blank=True, max_length=120, verbose_name='consentement donné par')),
+                ('consent_recorded_at', models.DateTimeField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consultations', to='reports.dossier')),
             ],
             options={
-                "verbose_name": "consultation",
-                "verbose_name_plural": "consultations",
-                "ordering": ["date", "created_at"],
+                'verbose_name': 'consultation',
+                'verbose_name_plural': 'consultations',
+                'ordering': ['date', 'created_at'],
             },
         ),
         migrations.CreateModel(
-            name="DossierMember",
+            name='DossierMember',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("clinician", "clinicien"),
-                            ("coordinator", "coordinateur de parcours"),
-                        ],
-                        max_length=20,
-                        verbose_name="rôle",
-                    ),
-                ),
-                (
-                    "dossier",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="members",
-                        to="reports.dossier",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('clinician', 'clinicien'), ('coordinator', 'coordinateur de parcours')], max_length=20, verbose_name='rôle')),
+                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='reports.dossier')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "membre de l'équipe",
-                "verbose_name_plural": "équipe de soins",
+                'verbose_name': "membre de l'équipe",
+                'verbose_name_plural': 'équipe de soins',
             },
         ),
         migrations.AddField(
-            model_name="dossier",
-            name="team",
-            field=models.ManyToManyField(
-                related_name="dossiers",
-                through="reports.DossierMember",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='dossier',
+            name='team',
+            field=models.ManyToManyField(related_name='dossiers', through='reports.DossierMember', to=settings.AUTH_USER_MODEL),
         ),
         migrations.CreateModel(
-            name="DossierProtocol",
+            name='DossierProtocol',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("position", models.PositiveSmallIntegerField()),
-                (
-                    "dossier",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="protocol_choices",
-                        to="reports.dossier",
-                    ),
-                ),
-                (
-                    "protocol",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="protocols.protocol",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveSmallIntegerField()),
+                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='protocol_choices', to='reports.dossier')),
+                ('protocol', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='protocols.protocol')),
             ],
             options={
-                "ordering": ["dossier", "position"],
+                'ordering': ['dossier', 'position'],
             },
         ),
         migrations.AddField(
-            model_name="dossier",
-            name="protocols",
-            field=models.ManyToManyField(
-                related_name="dossiers",
-                through="reports.DossierProtocol",
-                to="protocols.protocol",
-                verbose_name="protocoles",
-            ),
+            model_name='dossier',
+            name='protocols',
+            field=models.ManyToManyField(related_name='dossiers', through='reports.DossierProtocol', to='protocols.protocol', verbose_name='protocoles'),
         ),
         migrations.AddField(
-            model_name="dossier",
-            name="patient",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="dossiers",
-                to="reports.patient",
-            ),
+            model_name='dossier',
+            name='patient',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='reports.patient'),
         ),
         migrations.CreateModel(
-            name="Recording",
+            name='Recording',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "file",
-                    models.FileField(
-                        max_length=255,
-                        upload_to=dossiers.models._recording_path,
-                        verbose_name="fichier",
-                    ),
-                ),
-                (
-                    "original_name",
-                    models.CharField(blank=True, max_length=255, verbose_name="nom d'origine"),
-                ),
-                ("size_bytes", models.PositiveBigIntegerField(verbose_name="taille (octets)")),
-                ("sha256", models.CharField(max_length=64)),
-                ("duration_seconds", models.FloatField(verbose_name="durée (s)")),
-                ("container", models.CharField(max_length=40, verbose_name="format")),
-                ("codec", models.CharField(max_length=40, verbose_name="codec")),
-                (
-                    "sample_rate",
-                    models.PositiveIntegerField(verbose_name="fréquence d'échantillonnage (Hz)"),
-                ),
-                ("channels", models.PositiveSmallIntegerField(verbose_name="canaux")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "consultation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="recordings",
-                        to="reports.consultation",
-                    ),
-                ),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file', models.FileField(max_length=255, upload_to=dossiers.models._recording_path, verbose_name='fichier')),
+                ('original_name', models.CharField(blank=True, max_length=255, verbose_name="nom d'origine")),
+                ('size_bytes', models.PositiveBigIntegerField(verbose_name='taille (octets)')),
+                ('sha256', models.CharField(max_length=64)),
+                ('duration_seconds', models.FloatField(verbose_name='durée (s)')),
+                ('container', models.CharField(max_length=40, verbose_name='format')),
+                ('codec', models.CharField(max_length=40, verbose_name='codec')),
+                ('sample_rate', models.PositiveIntegerField(verbose_name="fréquence d'échantillonnage (Hz)")),
+                ('channels', models.PositiveSmallIntegerField(verbose_name='canaux')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recordings', to='reports.consultation')),
+                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "enregistrement",
-                "verbose_name_plural": "enregistrements",
-                "ordering": ["created_at"],
+                'verbose_name': 'enregistrement',
+                'verbose_name_plural': 'enregistrements',
+                'ordering': ['created_at'],
             },
         ),
         migrations.CreateModel(
-            name="PipelineJob",
+            name='PipelineJob',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("transcription", "transcription")],
-                        default="transcription",
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "en attente"),
-                            ("running", "en cours"),
-                            ("done", "terminé"),
-                            ("failed", "échec"),
-                        ],
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "progress",
-                    models.PositiveSmallIntegerField(
-                        default=0, validators=[django.core.validators.MaxValueValidator(100)]
-                    ),
-                ),
-                ("error_message", models.TextField(blank=True, verbose_name="motif de l'échec")),
-                ("attempts", models.PositiveSmallIntegerField(default=0)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "recording",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="jobs",
-                        to="reports.recording",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('transcription', 'transcription')], default='transcription', max_length=20)),
+                ('status', models.CharField(choices=[('queued', 'en attente'), ('running', 'en cours'), ('done', 'terminé'), ('failed', 'échec')], default='queued', max_length=10)),
+                ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)])),
+                ('error_message', models.TextField(blank=True, verbose_name="motif de l'échec")),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('recording', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to='reports.recording')),
             ],
             options={
-                "verbose_name": "traitement",
-                "verbose_name_plural": "traitements",
-                "ordering": ["-created_at"],
+                'verbose_name': 'traitement',
+                'verbose_name_plural': 'traitements',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="Report",
+            name='Report',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "child_age_months",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="âge retenu pour les grilles (mois)"
-                    ),
-                ),
-                (
-                    "age_is_corrected",
-                    models.BooleanField(default=False, verbose_name="âge corrigé (prématurité)"),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "brouillon")],
-                        default="draft",
-                        max_length=20,
-                        verbose_name="statut",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "dossier",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="reports",
-                        to="reports.dossier",
-                    ),
-                ),
-                (
-                    "protocol_versions",
-                    models.ManyToManyField(related_name="reports", to="protocols.protocolversion"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('child_age_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='âge retenu pour les grilles (mois)')),
+                ('age_is_corrected', models.BooleanField(default=False, verbose_name='âge corrigé (prématurité)')),
+                ('status', models.CharField(choices=[('draft', 'brouillon')], default='draft', max_length=20, verbose_name='statut')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='reports.dossier')),
+                ('protocol_versions', models.ManyToManyField(related_name='reports', to='protocols.protocolversion')),
             ],
             options={
-                "verbose_name": "compte rendu",
-                "verbose_name_plural": "comptes rendus",
-                "ordering": ["-created_at"],
+                'verbose_name': 'compte rendu',
+                'verbose_name_plural': 'comptes rendus',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="ReportSection",
+            name='ReportSection',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField()),
-                ("title", models.CharField(max_length=200, verbose_name="titre")),
-                ("guidance", models.TextField(blank=True)),
-                ("position", models.PositiveIntegerField()),
-                ("body", models.TextField(blank=True, verbose_name="texte")),
-                (
-                    "report",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="sections",
-                        to="reports.report",
-                    ),
-                ),
-                (
-                    "source_section",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="protocols.protocolsection",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField()),
+                ('title', models.CharField(max_length=200, verbose_name='titre')),
+                ('guidance', models.TextField(blank=True)),
+                ('position', models.PositiveIntegerField()),
+                ('body', models.TextField(blank=True, verbose_name='texte')),
+                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='reports.report')),
+                ('source_section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='protocols.protocolsection')),
             ],
             options={
-                "ordering": ["report", "position"],
+                'ordering': ['report', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="ReportItem",
+            name='ReportItem',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=60)),
-                ("label", models.CharField(max_length=200, verbose_name="libellé")),
-                ("answer", models.CharField(blank=True, max_length=200, verbose_name="réponse")),
-                ("note", models.TextField(blank=True, verbose_name="commentaire")),
-                ("position", models.PositiveIntegerField()),
-                (
-                    "source_item",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="protocols.protocolitem",
-                    ),
-                ),
-                (
-                    "section",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="items",
-                        to="reports.reportsection",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=60)),
+                ('label', models.CharField(max_length=200, verbose_name='libellé')),
+                ('answer', models.CharField(blank=True, max_length=200, verbose_name='réponse')),
+                ('note', models.TextField(blank=True, verbose_name='commentaire')),
+                ('position', models.PositiveIntegerField()),
+                ('source_item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='protocols.protocolitem')),
+                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='reports.reportsection')),
             ],
             options={
-                "ordering": ["section", "position"],
+                'ordering': ['section', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="Transcript",
+            name='Transcript',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("language", models.CharField(max_length=8, verbose_name="langue")),
-                ("engine", models.CharField(max_length=40, verbose_name="moteur")),
-                ("model_name", models.CharField(max_length=120, verbose_name="modèle")),
-                ("duration_seconds", models.FloatField(verbose_name="durée (s)")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "recording",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="transcript",
-                        to="reports.recording",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('language', models.CharField(max_length=8, verbose_name='langue')),
+                ('engine', models.CharField(max_length=40, verbose_name='moteur')),
+                ('model_name', models.CharField(max_length=120, verbose_name='modèle')),
+                ('duration_seconds', models.FloatField(verbose_name='durée (s)')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('recording', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='transcript', to='reports.recording')),
             ],
             options={
-                "verbose_name": "transcription",
-                "verbose_name_plural": "transcriptions",
+                'verbose_name': 'transcription',
+                'verbose_name_plural': 'transcriptions',
             },
         ),
         migrations.CreateModel(
-            name="Segment",
+            name='Segment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("index", models.PositiveIntegerField()),
-                ("start", models.FloatField(verbose_name="début (s)")),
-                ("end", models.FloatField(verbose_name="fin (s)")),
-                ("text", models.TextField(verbose_name="texte")),
-                (
-                    "speaker",
-                    models.CharField(default="inconnu", max_length=40, verbose_name="locuteur"),
-                ),
-                ("confidence", models.FloatField(blank=True, null=True, verbose_name="confiance")),
-                (
-                    "transcript",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="segments",
-                        to="reports.transcript",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('index', models.PositiveIntegerField()),
+                ('start', models.FloatField(verbose_name='début (s)')),
+                ('end', models.FloatField(verbose_name='fin (s)')),
+                ('text', models.TextField(verbose_name='texte')),
+                ('speaker', models.CharField(default='inconnu', max_length=40, verbose_name='locuteur')),
+                ('confidence', models.FloatField(blank=True, null=True, verbose_name='confiance')),
+                ('transcript', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='segments', to='reports.transcript')),
             ],
             options={
-                "verbose_name": "segment",
-                "ordering": ["transcript", "index"],
+                'verbose_name': 'segment',
+                'ordering': ['transcript', 'index'],
             },
         ),
         migrations.AddField(
-            model_name="report",
-            name="transcripts",
-            field=models.ManyToManyField(
-                blank=True, related_name="reports", to="reports.transcript"
-            ),
+            model_name='report',
+            name='transcripts',
+            field=models.ManyToManyField(blank=True, related_name='reports', to='reports.transcript'),
         ),
         migrations.AddConstraint(
-            model_name="consultation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("recording_consent", False),
-                    models.Q(
-                        models.Q(("consent_given_by", ""), _negated=True),
-                        ("consent_recorded_at__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="consultation_consent_has_who_and_when",
-            ),
+            model_name='consultation',
+            constraint=models.CheckConstraint(condition=models.Q(('recording_consent', False), models.Q(models.Q(('consent_given_by', ''), _negated=True), ('consent_recorded_at__isnull', False)), _connector='OR'), name='consultation_consent_has_who_and_when'),
         ),
         migrations.AddConstraint(
-            model_name="dossiermember",
-            constraint=models.UniqueConstraint(
-                fields=("dossier", "user"), name="dossier_member_unique"
-            ),
+            model_name='dossiermember',
+            constraint=models.UniqueConstraint(fields=('dossier', 'user'), name='dossier_member_unique'),
         ),
         migrations.AddConstraint(
-            model_name="dossierprotocol",
-            constraint=models.UniqueConstraint(
-                fields=("dossier", "protocol"), name="dossier_protocol_unique"
-            ),
+            model_name='dossierprotocol',
+            constraint=models.UniqueConstraint(fields=('dossier', 'protocol'), name='dossier_protocol_unique'),
         ),
         migrations.AddConstraint(
-            model_name="dossierprotocol",
-            constraint=models.UniqueConstraint(
-                fields=("dossier", "position"), name="dossier_protocol_position_unique"
-            ),
+            model_name='dossierprotocol',
+            constraint=models.UniqueConstraint(fields=('dossier', 'position'), name='dossier_protocol_position_unique'),
         ),
         migrations.AddConstraint(
-            model_name="recording",
-            constraint=models.UniqueConstraint(
-                fields=("consultation", "sha256"), name="recording_unique_per_consultation"
-            ),
+            model_name='recording',
+            constraint=models.UniqueConstraint(fields=('consultation', 'sha256'), name='recording_unique_per_consultation'),
         ),
         migrations.AddConstraint(
-            model_name="recording",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("duration_seconds__gt", 0)), name="recording_duration_positive"
-            ),
+            model_name='recording',
+            constraint=models.CheckConstraint(condition=models.Q(('duration_seconds__gt', 0)), name='recording_duration_positive'),
         ),
         migrations.AddConstraint(
-            model_name="pipelinejob",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("progress__lte", 100)), name="job_progress_max_100"
-            ),
+            model_name='pipelinejob',
+            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='job_progress_max_100'),
         ),
         migrations.AddConstraint(
-            model_name="pipelinejob",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "failed"), _negated=True),
-                    models.Q(("error_message", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="job_failure_has_reason",
-            ),
+            model_name='pipelinejob',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), _negated=True), models.Q(('error_message', ''), _negated=True), _connector='OR'), name='job_failure_has_reason'),
         ),
         migrations.AddConstraint(
-            model_name="reportsection",
-            constraint=models.UniqueConstraint(
-                fields=("report", "position"), name="report_section_position_unique"
-            ),
+            model_name='reportsection',
+            constraint=models.UniqueConstraint(fields=('report', 'position'), name='report_section_position_unique'),
         ),
         migrations.AddConstraint(
-            model_name="reportsection",
-            constraint=models.UniqueConstraint(
-                fields=("report", "source_section"), name="report_section_source_unique"
-            ),
+            model_name='reportsection',
+            constraint=models.UniqueConstraint(fields=('report', 'source_section'), name='report_section_source_unique'),
         ),
         migrations.AddConstraint(
-            model_name="reportitem",
-            constraint=models.UniqueConstraint(
-                fields=("section", "source_item"), name="report_item_source_unique"
-            ),
+            model_name='reportitem',
+            constraint=models.UniqueConstraint(fields=('section', 'source_item'), name='report_item_source_unique'),
         ),
         migrations.AddConstraint(
-            model_name="segment",
-            constraint=models.UniqueConstraint(
-                fields=("transcript", "index"), name="segment_index_unique"
-            ),
+            model_name='segment',
+            constraint=models.UniqueConstraint(fields=('transcript', 'index'), name='segment_index_unique'),
         ),
         migrations.AddConstraint(
-            model_name="segment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("start__gte", 0), ("end__gte", models.F("start"))),
-                name="segment_times_ordered",
-            ),
+            model_name='segment',
+            constraint=models.CheckConstraint(condition=models.Q(('start__gte', 0), ('end__gte', models.F('start'))), name='segment_times_ordered'),
         ),
     ]

@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("reports", "0001_initial"),
+        ('reports', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="segment",
-            name="low_confidence",
-            field=models.BooleanField(default=False, verbose_name="transcription incertaine"),
+            model_name='segment',
+            name='low_confidence',
+            field=models.BooleanField(default=False, verbose_name='transcription incertaine'),
         ),
         migrations.AddField(
-            model_name="segment",
-            name="words",
+            model_name='segment',
+            name='words',
             field=models.JSONField(blank=True, default=list),
         ),
     ]

@@ -7,74 +7,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("reports", "0002_segment_words_confidence"),
+        ('reports', '0002_segment_words_confidence'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="recording",
-            name="speaker_label",
-            field=models.CharField(
-                blank=True,
-                help_text="Si la plateforme enregistre une piste par participant : qui parle sur celle-ci (clinicien, parent, enfant…).",
-                max_length=40,
-                verbose_name="locuteur de la piste",
-            ),
+            model_name='recording',
+            name='speaker_label',
+            field=models.CharField(blank=True, help_text='Si la plateforme enregistre une piste par participant : qui parle sur celle-ci (clinicien, parent, enfant…).', max_length=40, verbose_name='locuteur de la piste'),
         ),
         migrations.CreateModel(
-            name="TranscriptionChunk",
+            name='TranscriptionChunk',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("index", models.PositiveIntegerField()),
-                ("channel", models.PositiveSmallIntegerField(default=0)),
-                ("speaker", models.CharField(max_length=40)),
-                ("start_seconds", models.FloatField()),
-                ("end_seconds", models.FloatField()),
-                (
-                    "audio",
-                    models.FileField(
-                        blank=True, max_length=255, upload_to=transcription.models._chunk_path
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "en attente"),
-                            ("running", "en cours"),
-                            ("done", "terminé"),
-                        ],
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                ("attempts", models.PositiveSmallIntegerField(default=0)),
-                ("segments", models.JSONField(blank=True, default=list)),
-                ("language", models.CharField(blank=True, max_length=8)),
-                ("engine", models.CharField(blank=True, max_length=40)),
-                ("model_name", models.CharField(blank=True, max_length=120)),
-                (
-                    "job",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="chunks",
-                        to="reports.pipelinejob",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('index', models.PositiveIntegerField()),
+                ('channel', models.PositiveSmallIntegerField(default=0)),
+                ('speaker', models.CharField(max_length=40)),
+                ('start_seconds', models.FloatField()),
+                ('end_seconds', models.FloatField()),
+                ('audio', models.FileField(blank=True, max_length=255, upload_to=transcription.models._chunk_path)),
+                ('status', models.CharField(choices=[('queued', 'en attente'), ('running', 'en cours'), ('done', 'terminé')], default='queued', max_length=10)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('segments', models.JSONField(blank=True, default=list)),
+                ('language', models.CharField(blank=True, max_length=8)),
+                ('engine', models.CharField(blank=True, max_length=40)),
+                ('model_name', models.CharField(blank=True, max_length=120)),
+                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='reports.pipelinejob')),
             ],
             options={
-                "ordering": ["job", "index", "channel"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("job", "index", "channel"), name="transcription_chunk_unique"
-                    )
-                ],
+                'ordering': ['job', 'index', 'channel'],
+                'constraints': [models.UniqueConstraint(fields=('job', 'index', 'channel'), name='transcription_chunk_unique')],
             },
         ),
     ]

@@ -6,443 +6,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("reports", "0003_transcription_chunks"),
+        ('reports', '0003_transcription_chunks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="reportitem",
-            name="answer_source",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("", "aucune"),
-                    ("ai", "proposée par le brouillon"),
-                    ("clinician", "saisie par le clinicien"),
-                ],
-                default="",
-                max_length=10,
-            ),
+            model_name='reportitem',
+            name='answer_source',
+            field=models.CharField(blank=True, choices=[('', 'aucune'), ('ai', 'proposée par le brouillon'), ('clinician', 'saisie par le clinicien')], default='', max_length=10),
         ),
         migrations.AddField(
-            model_name="reportitem",
-            name="draft_status",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("", "pas encore rédigé"),
-                    ("non_aborde", "non abordé"),
-                    ("propose", "réponse proposée"),
-                    ("a_completer", "à compléter"),
-                ],
-                max_length=12,
-                verbose_name="état dans le brouillon",
-            ),
+            model_name='reportitem',
+            name='draft_status',
+            field=models.CharField(blank=True, choices=[('', 'pas encore rédigé'), ('non_aborde', 'non abordé'), ('propose', 'réponse proposée'), ('a_completer', 'à compléter')], max_length=12, verbose_name='état dans le brouillon'),
         ),
         migrations.CreateModel(
-            name="DraftRun",
+            name='DraftRun',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "en attente"),
-                            ("running", "en cours"),
-                            ("done", "terminé"),
-                            ("failed", "échec"),
-                        ],
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                ("engine", models.CharField(blank=True, max_length=40)),
-                ("model_name", models.CharField(blank=True, max_length=200)),
-                ("prompt_version", models.CharField(blank=True, max_length=40)),
-                ("protocol_versions", models.JSONField(blank=True, default=list)),
-                ("sources", models.JSONField(blank=True, default=dict)),
-                (
-                    "fallback_reason",
-                    models.TextField(blank=True, verbose_name="rédaction sans modèle : motif"),
-                ),
-                ("error_message", models.TextField(blank=True, verbose_name="motif de l'échec")),
-                ("seconds", models.JSONField(blank=True, default=dict)),
-                ("prompt_tokens", models.PositiveIntegerField(default=0)),
-                ("completion_tokens", models.PositiveIntegerField(default=0)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "report",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="runs",
-                        to="reports.report",
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('queued', 'en attente'), ('running', 'en cours'), ('done', 'terminé'), ('failed', 'échec')], default='queued', max_length=10)),
+                ('engine', models.CharField(blank=True, max_length=40)),
+                ('model_name', models.CharField(blank=True, max_length=200)),
+                ('prompt_version', models.CharField(blank=True, max_length=40)),
+                ('protocol_versions', models.JSONField(blank=True, default=list)),
+                ('sources', models.JSONField(blank=True, default=dict)),
+                ('fallback_reason', models.TextField(blank=True, verbose_name='rédaction sans modèle : motif')),
+                ('error_message', models.TextField(blank=True, verbose_name="motif de l'échec")),
+                ('seconds', models.JSONField(blank=True, default=dict)),
+                ('prompt_tokens', models.PositiveIntegerField(default=0)),
+                ('completion_tokens', models.PositiveIntegerField(default=0)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='reports.report')),
+                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "rédaction",
-                "ordering": ["-created_at"],
+                'verbose_name': 'rédaction',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="SectionVersion",
+            name='SectionVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField()),
-                (
-                    "origin",
-                    models.CharField(
-                        choices=[
-                            ("draft", "brouillon"),
-                            ("expand", "développer"),
-                            ("shorten", "réduire"),
-                            ("rephrase", "reformuler"),
-                            ("regenerate", "régénérer"),
-                            ("clinician", "saisie du clinicien"),
-                            ("undo", "annulation"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("proposed", "proposition"),
-                            ("accepted", "retenue"),
-                            ("rejected", "refusée"),
-                            ("superseded", "remplacée"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                ("selection", models.JSONField(blank=True, default=list)),
-                ("text", models.TextField(blank=True)),
-                ("diff", models.TextField(blank=True)),
-                ("note", models.TextField(blank=True)),
-                ("findings", models.JSONField(blank=True, default=dict)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("decided_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "based_on",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="reports.sectionversion",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "run",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="versions",
-                        to="reports.draftrun",
-                    ),
-                ),
-                (
-                    "section",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="versions",
-                        to="reports.reportsection",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField()),
+                ('origin', models.CharField(choices=[('draft', 'brouillon'), ('expand', 'développer'), ('shorten', 'réduire'), ('rephrase', 'reformuler'), ('regenerate', 'régénérer'), ('clinician', 'saisie du clinicien'), ('undo', 'annulation')], max_length=12)),
+                ('status', models.CharField(choices=[('proposed', 'proposition'), ('accepted', 'retenue'), ('rejected', 'refusée'), ('superseded', 'remplacée')], max_length=12)),
+                ('selection', models.JSONField(blank=True, default=list)),
+                ('text', models.TextField(blank=True)),
+                ('diff', models.TextField(blank=True)),
+                ('note', models.TextField(blank=True)),
+                ('findings', models.JSONField(blank=True, default=dict)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                ('based_on', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reports.sectionversion')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='versions', to='reports.draftrun')),
+                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='reports.reportsection')),
             ],
             options={
-                "verbose_name": "version de section",
-                "ordering": ["section", "number"],
+                'verbose_name': 'version de section',
+                'ordering': ['section', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="Utterance",
+            name='Utterance',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("index", models.PositiveIntegerField()),
-                ("text", models.TextField()),
-                ("start", models.FloatField()),
-                ("end", models.FloatField()),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="reports.segment",
-                    ),
-                ),
-                (
-                    "transcript",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="utterances",
-                        to="reports.transcript",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('index', models.PositiveIntegerField()),
+                ('text', models.TextField()),
+                ('start', models.FloatField()),
+                ('end', models.FloatField()),
+                ('segment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reports.segment')),
+                ('transcript', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='utterances', to='reports.transcript')),
             ],
             options={
-                "ordering": ["transcript", "index"],
+                'ordering': ['transcript', 'index'],
             },
         ),
         migrations.CreateModel(
-            name="Statement",
+            name='Statement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("position", models.PositiveIntegerField()),
-                ("text", models.TextField()),
-                (
-                    "origin",
-                    models.CharField(
-                        choices=[
-                            ("llm", "rédigée par le modèle"),
-                            ("extractive", "citation des passages"),
-                            ("clinician", "écrite par le clinicien"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "verdict",
-                    models.CharField(
-                        choices=[
-                            ("supported", "vérifiée"),
-                            ("flagged", "à vérifier"),
-                            ("unsupported", "écartée : non étayée"),
-                            ("unchecked", "non vérifiée (texte du clinicien)"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                ("reasons", models.JSONField(blank=True, default=list)),
-                ("support", models.FloatField(blank=True, null=True)),
-                (
-                    "item",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="reports.reportitem",
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="statements",
-                        to="reports.sectionversion",
-                    ),
-                ),
-                (
-                    "citations",
-                    models.ManyToManyField(
-                        blank=True, related_name="statements", to="reports.utterance"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveIntegerField()),
+                ('text', models.TextField()),
+                ('origin', models.CharField(choices=[('llm', 'rédigée par le modèle'), ('extractive', 'citation des passages'), ('clinician', 'écrite par le clinicien')], max_length=12)),
+                ('verdict', models.CharField(choices=[('supported', 'vérifiée'), ('flagged', 'à vérifier'), ('unsupported', 'écartée : non étayée'), ('unchecked', 'non vérifiée (texte du clinicien)')], max_length=12)),
+                ('reasons', models.JSONField(blank=True, default=list)),
+                ('support', models.FloatField(blank=True, null=True)),
+                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='reports.reportitem')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='reports.sectionversion')),
+                ('citations', models.ManyToManyField(blank=True, related_name='statements', to='reports.utterance')),
             ],
             options={
-                "ordering": ["version", "position"],
+                'ordering': ['version', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="RoutedEvidence",
+            name='RoutedEvidence',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("score", models.FloatField()),
-                ("similarity", models.FloatField()),
-                ("keywords", models.JSONField(blank=True, default=list)),
-                (
-                    "item",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="reports.reportitem",
-                    ),
-                ),
-                (
-                    "run",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="evidence",
-                        to="reports.draftrun",
-                    ),
-                ),
-                (
-                    "section",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="evidence",
-                        to="reports.reportsection",
-                    ),
-                ),
-                (
-                    "utterance",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="reports.utterance",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('score', models.FloatField()),
+                ('similarity', models.FloatField()),
+                ('keywords', models.JSONField(blank=True, default=list)),
+                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reports.reportitem')),
+                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='reports.draftrun')),
+                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='reports.reportsection')),
+                ('utterance', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reports.utterance')),
             ],
             options={
-                "ordering": ["run", "section", "-score"],
+                'ordering': ['run', 'section', '-score'],
             },
         ),
         migrations.CreateModel(
-            name="Contradiction",
+            name='Contradiction',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("reason", models.CharField(max_length=200)),
-                (
-                    "item",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="reports.reportitem",
-                    ),
-                ),
-                (
-                    "section",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="contradictions",
-                        to="reports.reportsection",
-                    ),
-                ),
-                (
-                    "run",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="contradictions",
-                        to="reports.draftrun",
-                    ),
-                ),
-                (
-                    "first",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="reports.utterance",
-                    ),
-                ),
-                (
-                    "second",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="reports.utterance",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.CharField(max_length=200)),
+                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reports.reportitem')),
+                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contradictions', to='reports.reportsection')),
+                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contradictions', to='reports.draftrun')),
+                ('first', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reports.utterance')),
+                ('second', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='reports.utterance')),
             ],
             options={
-                "ordering": ["run", "section"],
+                'ordering': ['run', 'section'],
             },
         ),
         migrations.AddConstraint(
-            model_name="draftrun",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "failed"), _negated=True),
-                    models.Q(("error_message", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="draft_run_failure_has_reason",
-            ),
+            model_name='draftrun',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), _negated=True), models.Q(('error_message', ''), _negated=True), _connector='OR'), name='draft_run_failure_has_reason'),
         ),
         migrations.AddConstraint(
-            model_name="sectionversion",
-            constraint=models.UniqueConstraint(
-                fields=("section", "number"), name="section_version_unique"
-            ),
+            model_name='sectionversion',
+            constraint=models.UniqueConstraint(fields=('section', 'number'), name='section_version_unique'),
         ),
         migrations.AddConstraint(
-            model_name="sectionversion",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "accepted")),
-                fields=("section",),
-                name="one_accepted_version_per_section",
-            ),
+            model_name='sectionversion',
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'accepted')), fields=('section',), name='one_accepted_version_per_section'),
         ),
         migrations.AddConstraint(
-            model_name="utterance",
-            constraint=models.UniqueConstraint(
-                fields=("transcript", "index"), name="utterance_index_unique"
-            ),
+            model_name='utterance',
+            constraint=models.UniqueConstraint(fields=('transcript', 'index'), name='utterance_index_unique'),
         ),
         migrations.AddConstraint(
-            model_name="statement",
-            constraint=models.UniqueConstraint(
-                fields=("version", "position"), name="statement_unique"
-            ),
+            model_name='statement',
+            constraint=models.UniqueConstraint(fields=('version', 'position'), name='statement_unique'),
         ),
     ]

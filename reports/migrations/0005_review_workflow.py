@@ -6,398 +6,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("protocols", "0006_authors_are_part_of_the_record"),
-        ("reports", "0004_drafting"),
+        ('protocols', '0006_authors_are_part_of_the_record'),
+        ('reports', '0004_drafting'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="EditJob",
+            name='EditJob',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("draft", "brouillon"),
-                            ("expand", "développer"),
-                            ("shorten", "réduire"),
-                            ("rephrase", "reformuler"),
-                            ("regenerate", "régénérer"),
-                            ("clinician", "saisie du clinicien"),
-                            ("undo", "annulation"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                ("selection", models.JSONField(blank=True, default=list)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "en attente"),
-                            ("running", "en cours"),
-                            ("done", "terminé"),
-                            ("failed", "échec"),
-                        ],
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                ("progress", models.PositiveSmallIntegerField(default=0)),
-                ("stage", models.CharField(blank=True, max_length=120, verbose_name="étape")),
-                ("error_message", models.TextField(blank=True, verbose_name="motif de l'échec")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('action', models.CharField(choices=[('draft', 'brouillon'), ('expand', 'développer'), ('shorten', 'réduire'), ('rephrase', 'reformuler'), ('regenerate', 'régénérer'), ('clinician', 'saisie du clinicien'), ('undo', 'annulation')], max_length=12)),
+                ('selection', models.JSONField(blank=True, default=list)),
+                ('status', models.CharField(choices=[('queued', 'en attente'), ('running', 'en cours'), ('done', 'terminé'), ('failed', 'échec')], default='queued', max_length=10)),
+                ('progress', models.PositiveSmallIntegerField(default=0)),
+                ('stage', models.CharField(blank=True, max_length=120, verbose_name='étape')),
+                ('error_message', models.TextField(blank=True, verbose_name="motif de l'échec")),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                "verbose_name": "modification par IA",
-                "ordering": ["-created_at"],
+                'verbose_name': 'modification par IA',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="ReportEvent",
+            name='ReportEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("created", "création"),
-                            ("submitted", "soumis à la relecture"),
-                            ("changes_requested", "correction demandée"),
-                            ("approved", "relecture approuvée"),
-                            ("validated", "validé par le clinicien"),
-                            ("reopened", "rouvert pour modification"),
-                            ("signed", "signé"),
-                            ("correction_started", "correction d'une version signée"),
-                            ("commented", "commentaire de relecture"),
-                            ("comment_resolved", "commentaire traité"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("from_status", models.CharField(blank=True, max_length=20)),
-                ("to_status", models.CharField(blank=True, max_length=20)),
-                ("message", models.TextField(blank=True, verbose_name="message")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('created', 'création'), ('submitted', 'soumis à la relecture'), ('changes_requested', 'correction demandée'), ('approved', 'relecture approuvée'), ('validated', 'validé par le clinicien'), ('reopened', 'rouvert pour modification'), ('signed', 'signé'), ('correction_started', "correction d'une version signée"), ('commented', 'commentaire de relecture'), ('comment_resolved', 'commentaire traité')], max_length=20)),
+                ('from_status', models.CharField(blank=True, max_length=20)),
+                ('to_status', models.CharField(blank=True, max_length=20)),
+                ('message', models.TextField(blank=True, verbose_name='message')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                "verbose_name": "événement du compte rendu",
-                "verbose_name_plural": "événements du compte rendu",
-                "ordering": ["created_at", "pk"],
+                'verbose_name': 'événement du compte rendu',
+                'verbose_name_plural': 'événements du compte rendu',
+                'ordering': ['created_at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="ReviewComment",
+            name='ReviewComment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("text", models.TextField(max_length=4000, verbose_name="commentaire")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('text', models.TextField(max_length=4000, verbose_name='commentaire')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('resolved_at', models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                "verbose_name": "commentaire de relecture",
-                "verbose_name_plural": "commentaires de relecture",
-                "ordering": ["created_at", "pk"],
+                'verbose_name': 'commentaire de relecture',
+                'verbose_name_plural': 'commentaires de relecture',
+                'ordering': ['created_at', 'pk'],
             },
         ),
         migrations.AddField(
-            model_name="consultation",
-            name="consent_recorded_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='consultation',
+            name='consent_recorded_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="consultation",
-            name="consent_relationship",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("mere", "mère"),
-                    ("pere", "père"),
-                    ("tuteur", "tuteur ou tutrice légal(e)"),
-                    ("autre", "autre représentant légal"),
-                ],
-                max_length=10,
-                verbose_name="qualité",
-            ),
+            model_name='consultation',
+            name='consent_relationship',
+            field=models.CharField(blank=True, choices=[('mere', 'mère'), ('pere', 'père'), ('tuteur', 'tuteur ou tutrice légal(e)'), ('autre', 'autre représentant légal')], max_length=10, verbose_name='qualité'),
         ),
         migrations.AddField(
-            model_name="consultation",
-            name="sharing_consent",
-            field=models.BooleanField(
-                default=False,
-                verbose_name="consentement au partage du compte rendu avec l'équipe de soins",
-            ),
+            model_name='consultation',
+            name='sharing_consent',
+            field=models.BooleanField(default=False, verbose_name="consentement au partage du compte rendu avec l'équipe de soins"),
         ),
         migrations.AddField(
-            model_name="report",
-            name="corrects",
-            field=models.OneToOneField(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="correction",
-                to="reports.report",
-                verbose_name="corrige la version signée",
-            ),
+            model_name='report',
+            name='corrects',
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='correction', to='reports.report', verbose_name='corrige la version signée'),
         ),
         migrations.AddField(
-            model_name="report",
-            name="signed_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="signé le"),
+            model_name='report',
+            name='signed_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='signé le'),
         ),
         migrations.AddField(
-            model_name="report",
-            name="signed_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='report',
+            name='signed_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="report",
-            name="signed_sha256",
+            model_name='report',
+            name='signed_sha256',
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name="report",
-            name="version_number",
-            field=models.PositiveSmallIntegerField(default=1, verbose_name="version"),
+            model_name='report',
+            name='version_number',
+            field=models.PositiveSmallIntegerField(default=1, verbose_name='version'),
         ),
         migrations.AddField(
-            model_name="statement",
-            name="confirmed_at",
+            model_name='statement',
+            name='confirmed_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="statement",
-            name="confirmed_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='statement',
+            name='confirmed_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AlterField(
-            model_name="dossiermember",
-            name="role",
-            field=models.CharField(
-                choices=[
-                    ("clinician", "clinicien"),
-                    ("coordinator", "coordinateur de parcours"),
-                    ("external", "membre externe (lecture seule)"),
-                ],
-                max_length=20,
-                verbose_name="rôle",
-            ),
+            model_name='dossiermember',
+            name='role',
+            field=models.CharField(choices=[('clinician', 'clinicien'), ('coordinator', 'coordinateur de parcours'), ('external', 'membre externe (lecture seule)')], max_length=20, verbose_name='rôle'),
         ),
         migrations.AlterField(
-            model_name="report",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("draft", "brouillon"),
-                    ("in_review", "en relecture"),
-                    ("changes_requested", "à corriger"),
-                    ("validated", "validé"),
-                    ("signed", "signé"),
-                ],
-                default="draft",
-                max_length=20,
-                verbose_name="statut",
-            ),
+            model_name='report',
+            name='status',
+            field=models.CharField(choices=[('draft', 'brouillon'), ('in_review', 'en relecture'), ('changes_requested', 'à corriger'), ('validated', 'validé'), ('signed', 'signé')], default='draft', max_length=20, verbose_name='statut'),
         ),
         migrations.AddConstraint(
-            model_name="consultation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("sharing_consent", False),
-                    models.Q(
-                        models.Q(("consent_given_by", ""), _negated=True),
-                        ("consent_recorded_at__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="consultation_sharing_consent_has_who_and_when",
-            ),
+            model_name='consultation',
+            constraint=models.CheckConstraint(condition=models.Q(('sharing_consent', False), models.Q(models.Q(('consent_given_by', ''), _negated=True), ('consent_recorded_at__isnull', False)), _connector='OR'), name='consultation_sharing_consent_has_who_and_when'),
         ),
         migrations.AddConstraint(
-            model_name="report",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "signed"), _negated=True),
-                    models.Q(
-                        ("signed_by__isnull", False),
-                        ("signed_at__isnull", False),
-                        models.Q(("signed_sha256", ""), _negated=True),
-                    ),
-                    _connector="OR",
-                ),
-                name="report_signature_complete",
-            ),
+            model_name='report',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'signed'), _negated=True), models.Q(('signed_by__isnull', False), ('signed_at__isnull', False), models.Q(('signed_sha256', ''), _negated=True)), _connector='OR'), name='report_signature_complete'),
         ),
         migrations.AddField(
-            model_name="editjob",
-            name="based_on",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="reports.sectionversion",
-            ),
+            model_name='editjob',
+            name='based_on',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reports.sectionversion'),
         ),
         migrations.AddField(
-            model_name="editjob",
-            name="requested_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='editjob',
+            name='requested_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="editjob",
-            name="result",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="reports.sectionversion",
-            ),
+            model_name='editjob',
+            name='result',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='reports.sectionversion'),
         ),
         migrations.AddField(
-            model_name="editjob",
-            name="section",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="edit_jobs",
-                to="reports.reportsection",
-            ),
+            model_name='editjob',
+            name='section',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='edit_jobs', to='reports.reportsection'),
         ),
         migrations.AddField(
-            model_name="reportevent",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='reportevent',
+            name='actor',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="reportevent",
-            name="report",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="events",
-                to="reports.report",
-            ),
+            model_name='reportevent',
+            name='report',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='reports.report'),
         ),
         migrations.AddField(
-            model_name="reviewcomment",
-            name="author",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='reviewcomment',
+            name='author',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="reviewcomment",
-            name="report",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="review_comments",
-                to="reports.report",
-            ),
+            model_name='reviewcomment',
+            name='report',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_comments', to='reports.report'),
         ),
         migrations.AddField(
-            model_name="reviewcomment",
-            name="resolved_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='reviewcomment',
+            name='resolved_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="reviewcomment",
-            name="section",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="review_comments",
-                to="reports.reportsection",
-            ),
+            model_name='reviewcomment',
+            name='section',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='review_comments', to='reports.reportsection'),
         ),
         migrations.AddConstraint(
-            model_name="editjob",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("progress__lte", 100)), name="edit_job_progress_max"
-            ),
+            model_name='editjob',
+            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='edit_job_progress_max'),
         ),
         migrations.AddConstraint(
-            model_name="editjob",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "failed"), _negated=True),
-                    models.Q(("error_message", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="edit_job_failure_has_reason",
-            ),
+            model_name='editjob',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), _negated=True), models.Q(('error_message', ''), _negated=True), _connector='OR'), name='edit_job_failure_has_reason'),
         ),
         migrations.AddConstraint(
-            model_name="reviewcomment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("text", ""), _negated=True), name="review_comment_not_empty"
-            ),
+            model_name='reviewcomment',
+            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='review_comment_not_empty'),
         ),
         migrations.AddConstraint(
-            model_name="reviewcomment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("resolved_at__isnull", True), ("resolved_by__isnull", False), _connector="OR"
-                ),
-                name="review_comment_resolved_by_someone",
-            ),
+            model_name='reviewcomment',
+            constraint=models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), ('resolved_by__isnull', False), _connector='OR'), name='review_comment_resolved_by_someone'),
         ),
     ]

@@ -8,557 +8,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("protocols", "0006_authors_are_part_of_the_record"),
-        ("reports", "0006_signed_reports_immutable"),
+        ('protocols', '0006_authors_are_part_of_the_record'),
+        ('reports', '0006_signed_reports_immutable'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="recording",
-            name="audio_deleted_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="audio supprimé le"),
+            model_name='recording',
+            name='audio_deleted_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='audio supprimé le'),
         ),
         migrations.AlterField(
-            model_name="recording",
-            name="file",
-            field=models.FileField(
-                blank=True,
-                max_length=255,
-                upload_to=dossiers.models._recording_path,
-                verbose_name="fichier",
-            ),
+            model_name='recording',
+            name='file',
+            field=models.FileField(blank=True, max_length=255, upload_to=dossiers.models._recording_path, verbose_name='fichier'),
         ),
         migrations.CreateModel(
-            name="CarePlan",
+            name='CarePlan',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "brouillon"), ("signed", "validé et signé")],
-                        default="draft",
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                (
-                    "participants",
-                    models.CharField(
-                        blank=True,
-                        help_text="La famille en fait partie.",
-                        max_length=400,
-                        verbose_name="participants à l'élaboration",
-                    ),
-                ),
-                (
-                    "drafting_status",
-                    models.CharField(
-                        choices=[
-                            ("idle", "pas de proposition demandée"),
-                            ("queued", "en attente"),
-                            ("running", "en cours"),
-                            ("done", "propositions prêtes"),
-                            ("failed", "échec"),
-                        ],
-                        default="idle",
-                        max_length=10,
-                    ),
-                ),
-                ("drafting_progress", models.PositiveSmallIntegerField(default=0)),
-                ("drafting_message", models.TextField(blank=True)),
-                ("drafting_engine", models.CharField(blank=True, max_length=60)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="signé le")),
-                ("signed_sha256", models.CharField(blank=True, max_length=64)),
-                (
-                    "coordinator",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="coordinated_care_plans",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="référent ou coordinateur de parcours",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "report",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="care_plan",
-                        to="reports.report",
-                    ),
-                ),
-                (
-                    "signed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('draft', 'brouillon'), ('signed', 'validé et signé')], default='draft', max_length=10, verbose_name='statut')),
+                ('participants', models.CharField(blank=True, help_text='La famille en fait partie.', max_length=400, verbose_name="participants à l'élaboration")),
+                ('drafting_status', models.CharField(choices=[('idle', 'pas de proposition demandée'), ('queued', 'en attente'), ('running', 'en cours'), ('done', 'propositions prêtes'), ('failed', 'échec')], default='idle', max_length=10)),
+                ('drafting_progress', models.PositiveSmallIntegerField(default=0)),
+                ('drafting_message', models.TextField(blank=True)),
+                ('drafting_engine', models.CharField(blank=True, max_length=60)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='signé le')),
+                ('signed_sha256', models.CharField(blank=True, max_length=64)),
+                ('coordinator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='coordinated_care_plans', to=settings.AUTH_USER_MODEL, verbose_name='référent ou coordinateur de parcours')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('report', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='care_plan', to='reports.report')),
+                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "plan personnalisé d'interventions",
-                "verbose_name_plural": "plans personnalisés d'interventions",
+                'verbose_name': "plan personnalisé d'interventions",
+                'verbose_name_plural': "plans personnalisés d'interventions",
             },
         ),
         migrations.CreateModel(
-            name="CarePlanSection",
+            name='CarePlanSection',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField()),
-                ("title", models.CharField(max_length=200, verbose_name="titre")),
-                ("guidance", models.TextField(blank=True)),
-                ("position", models.PositiveIntegerField()),
-                ("body", models.TextField(blank=True, verbose_name="texte")),
-                (
-                    "care_plan",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="sections",
-                        to="reports.careplan",
-                    ),
-                ),
-                (
-                    "source_section",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="protocols.protocolsection",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField()),
+                ('title', models.CharField(max_length=200, verbose_name='titre')),
+                ('guidance', models.TextField(blank=True)),
+                ('position', models.PositiveIntegerField()),
+                ('body', models.TextField(blank=True, verbose_name='texte')),
+                ('care_plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='reports.careplan')),
+                ('source_section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='protocols.protocolsection')),
             ],
             options={
-                "ordering": ["position"],
+                'ordering': ['position'],
             },
         ),
         migrations.CreateModel(
-            name="CarePlanEntry",
+            name='CarePlanEntry',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("need", "besoin"),
-                            ("goal", "objectif"),
-                            ("intervention", "intervention"),
-                            ("school", "mesure scolaire"),
-                            ("step", "démarche"),
-                            ("assessment", "bilan à programmer"),
-                            ("follow_up", "réévaluation"),
-                        ],
-                        max_length=20,
-                        verbose_name="type de ligne",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("proposed", "proposé, à relire"),
-                            ("accepted", "retenu"),
-                            ("rejected", "écarté"),
-                        ],
-                        default="accepted",
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                (
-                    "origin",
-                    models.CharField(
-                        choices=[
-                            ("engine", "proposé à partir du compte rendu"),
-                            ("clinician", "saisi par le clinicien"),
-                        ],
-                        default="clinician",
-                        max_length=10,
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "domain",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("communication", "communication et langage"),
-                            ("social", "interactions sociales"),
-                            ("cognition", "cognition"),
-                            ("sensorimoteur", "sensoriel et moteur"),
-                            ("comportement", "émotions et comportement"),
-                            ("somatique", "somatique"),
-                            ("autonomie", "autonomie"),
-                            ("apprentissages", "apprentissages"),
-                        ],
-                        max_length=20,
-                        verbose_name="domaine",
-                    ),
-                ),
-                ("text", models.TextField(verbose_name="description")),
-                (
-                    "priority",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="priorité"
-                    ),
-                ),
-                (
-                    "criterion",
-                    models.CharField(blank=True, max_length=300, verbose_name="critère d'atteinte"),
-                ),
-                ("target_date", models.DateField(blank=True, null=True, verbose_name="échéance")),
-                (
-                    "intervention_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("orthophonie", "orthophonie"),
-                            ("psychomotricite", "psychomotricité"),
-                            ("ergotherapie", "ergothérapie"),
-                            ("psychologue", "psychologue"),
-                            ("neuropsychologue", "neuropsychologue"),
-                            ("educatif", "accompagnement éducatif"),
-                            ("guidance", "guidance parentale / PEHP"),
-                            ("psychoeducation", "psychoéducation"),
-                            ("medical", "suivi médical"),
-                            ("autre", "autre"),
-                        ],
-                        max_length=20,
-                        verbose_name="type d'intervention",
-                    ),
-                ),
-                (
-                    "professional",
-                    models.CharField(
-                        blank=True, max_length=200, verbose_name="professionnel ou structure"
-                    ),
-                ),
-                (
-                    "frequency",
-                    models.CharField(blank=True, max_length=100, verbose_name="fréquence"),
-                ),
-                ("duration", models.CharField(blank=True, max_length=100, verbose_name="durée")),
-                (
-                    "place",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("cabinet", "cabinet"),
-                            ("domicile", "domicile"),
-                            ("ecole", "école"),
-                            ("teleconsultation", "téléconsultation"),
-                            ("structure", "structure (CAMSP, CMPP, SESSAD…)"),
-                        ],
-                        max_length=20,
-                        verbose_name="lieu",
-                    ),
-                ),
-                (
-                    "funding",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("conventionne", "actes conventionnés (Assurance maladie)"),
-                            ("forfait_pco", "forfait précoce (PCO)"),
-                            ("mdph", "droits MDPH"),
-                            ("autre", "autre ou à déterminer"),
-                        ],
-                        max_length=20,
-                        verbose_name="financement",
-                    ),
-                ),
-                (
-                    "school_measure",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("amenagements", "aménagements pédagogiques"),
-                            ("pap", "PAP — plan d'accompagnement personnalisé"),
-                            ("pps", "PPS — projet personnalisé de scolarisation (MDPH)"),
-                            ("aesh", "AESH — accompagnant d'élève en situation de handicap"),
-                        ],
-                        max_length=20,
-                        verbose_name="mesure scolaire",
-                    ),
-                ),
-                (
-                    "source_quote",
-                    models.TextField(blank=True, verbose_name="passage du compte rendu"),
-                ),
-                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="réalisé le")),
-                ("reminded_at", models.DateTimeField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "responsible",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="membre de l'équipe responsable",
-                    ),
-                ),
-                (
-                    "source_section",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="reports.reportsection",
-                    ),
-                ),
-                (
-                    "section",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="entries",
-                        to="reports.careplansection",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('need', 'besoin'), ('goal', 'objectif'), ('intervention', 'intervention'), ('school', 'mesure scolaire'), ('step', 'démarche'), ('assessment', 'bilan à programmer'), ('follow_up', 'réévaluation')], max_length=20, verbose_name='type de ligne')),
+                ('status', models.CharField(choices=[('proposed', 'proposé, à relire'), ('accepted', 'retenu'), ('rejected', 'écarté')], default='accepted', max_length=10, verbose_name='statut')),
+                ('origin', models.CharField(choices=[('engine', 'proposé à partir du compte rendu'), ('clinician', 'saisi par le clinicien')], default='clinician', max_length=10)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('domain', models.CharField(blank=True, choices=[('communication', 'communication et langage'), ('social', 'interactions sociales'), ('cognition', 'cognition'), ('sensorimoteur', 'sensoriel et moteur'), ('comportement', 'émotions et comportement'), ('somatique', 'somatique'), ('autonomie', 'autonomie'), ('apprentissages', 'apprentissages')], max_length=20, verbose_name='domaine')),
+                ('text', models.TextField(verbose_name='description')),
+                ('priority', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='priorité')),
+                ('criterion', models.CharField(blank=True, max_length=300, verbose_name="critère d'atteinte")),
+                ('target_date', models.DateField(blank=True, null=True, verbose_name='échéance')),
+                ('intervention_type', models.CharField(blank=True, choices=[('orthophonie', 'orthophonie'), ('psychomotricite', 'psychomotricité'), ('ergotherapie', 'ergothérapie'), ('psychologue', 'psychologue'), ('neuropsychologue', 'neuropsychologue'), ('educatif', 'accompagnement éducatif'), ('guidance', 'guidance parentale / PEHP'), ('psychoeducation', 'psychoéducation'), ('medical', 'suivi médical'), ('autre', 'autre')], max_length=20, verbose_name="type d'intervention")),
+                ('professional', models.CharField(blank=True, max_length=200, verbose_name='professionnel ou structure')),
+                ('frequency', models.CharField(blank=True, max_length=100, verbose_name='fréquence')),
+                ('duration', models.CharField(blank=True, max_length=100, verbose_name='durée')),
+                ('place', models.CharField(blank=True, choices=[('cabinet', 'cabinet'), ('domicile', 'domicile'), ('ecole', 'école'), ('teleconsultation', 'téléconsultation'), ('structure', 'structure (CAMSP, CMPP, SESSAD…)')], max_length=20, verbose_name='lieu')),
+                ('funding', models.CharField(blank=True, choices=[('conventionne', 'actes conventionnés (Assurance maladie)'), ('forfait_pco', 'forfait précoce (PCO)'), ('mdph', 'droits MDPH'), ('autre', 'autre ou à déterminer')], max_length=20, verbose_name='financement')),
+                ('school_measure', models.CharField(blank=True, choices=[('amenagements', 'aménagements pédagogiques'), ('pap', "PAP — plan d'accompagnement personnalisé"), ('pps', 'PPS — projet personnalisé de scolarisation (MDPH)'), ('aesh', "AESH — accompagnant d'élève en situation de handicap")], max_length=20, verbose_name='mesure scolaire')),
+                ('source_quote', models.TextField(blank=True, verbose_name='passage du compte rendu')),
+                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='réalisé le')),
+                ('reminded_at', models.DateTimeField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('responsible', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name="membre de l'équipe responsable")),
+                ('source_section', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reports.reportsection')),
+                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='reports.careplansection')),
             ],
             options={
-                "verbose_name": "ligne du plan",
-                "verbose_name_plural": "lignes du plan",
-                "ordering": ["section__position", "position", "pk"],
+                'verbose_name': 'ligne du plan',
+                'verbose_name_plural': 'lignes du plan',
+                'ordering': ['section__position', 'position', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="RenderedDocument",
+            name='RenderedDocument',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "audience",
-                    models.CharField(
-                        choices=[
-                            ("team", "équipe de soins (avec transcriptions en annexe)"),
-                            ("recipient", "destinataires (sans transcriptions)"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "en attente"),
-                            ("running", "en cours"),
-                            ("done", "prêt"),
-                            ("failed", "échec"),
-                        ],
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                ("file", models.FileField(blank=True, max_length=255, upload_to="documents/")),
-                ("sha256", models.CharField(blank=True, max_length=64)),
-                ("size_bytes", models.PositiveBigIntegerField(blank=True, null=True)),
-                ("pages", models.PositiveIntegerField(blank=True, null=True)),
-                ("seconds", models.FloatField(blank=True, null=True)),
-                ("error_message", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "care_plan",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="reports.careplan",
-                    ),
-                ),
-                (
-                    "report",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="documents",
-                        to="reports.report",
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('audience', models.CharField(choices=[('team', 'équipe de soins (avec transcriptions en annexe)'), ('recipient', 'destinataires (sans transcriptions)')], max_length=10)),
+                ('status', models.CharField(choices=[('queued', 'en attente'), ('running', 'en cours'), ('done', 'prêt'), ('failed', 'échec')], default='queued', max_length=10)),
+                ('file', models.FileField(blank=True, max_length=255, upload_to='documents/')),
+                ('sha256', models.CharField(blank=True, max_length=64)),
+                ('size_bytes', models.PositiveBigIntegerField(blank=True, null=True)),
+                ('pages', models.PositiveIntegerField(blank=True, null=True)),
+                ('seconds', models.FloatField(blank=True, null=True)),
+                ('error_message', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('care_plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reports.careplan')),
+                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='reports.report')),
+                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "document PDF",
-                "verbose_name_plural": "documents PDF",
-                "ordering": ["-created_at", "-pk"],
+                'verbose_name': 'document PDF',
+                'verbose_name_plural': 'documents PDF',
+                'ordering': ['-created_at', '-pk'],
             },
         ),
         migrations.CreateModel(
-            name="Share",
+            name='Share',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("message", models.TextField(blank=True, verbose_name="message au destinataire")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "expires_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="accès jusqu'au"),
-                ),
-                (
-                    "revoked_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="révoqué le"),
-                ),
-                ("notified_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "granted_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="shares_granted",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "recipient",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="shares_received",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="destinataire",
-                    ),
-                ),
-                (
-                    "report",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="shares",
-                        to="reports.report",
-                    ),
-                ),
-                (
-                    "revoked_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('message', models.TextField(blank=True, verbose_name='message au destinataire')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name="accès jusqu'au")),
+                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='révoqué le')),
+                ('notified_at', models.DateTimeField(blank=True, null=True)),
+                ('granted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shares_granted', to=settings.AUTH_USER_MODEL)),
+                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shares_received', to=settings.AUTH_USER_MODEL, verbose_name='destinataire')),
+                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shares', to='reports.report')),
+                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "partage",
-                "verbose_name_plural": "partages",
-                "ordering": ["-created_at", "-pk"],
+                'verbose_name': 'partage',
+                'verbose_name_plural': 'partages',
+                'ordering': ['-created_at', '-pk'],
             },
         ),
         migrations.AddConstraint(
-            model_name="careplan",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "signed"), _negated=True),
-                    models.Q(
-                        ("signed_by__isnull", False),
-                        ("signed_at__isnull", False),
-                        models.Q(("signed_sha256", ""), _negated=True),
-                    ),
-                    _connector="OR",
-                ),
-                name="care_plan_signed_has_signature",
-            ),
+            model_name='careplan',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'signed'), _negated=True), models.Q(('signed_by__isnull', False), ('signed_at__isnull', False), models.Q(('signed_sha256', ''), _negated=True)), _connector='OR'), name='care_plan_signed_has_signature'),
         ),
         migrations.AddConstraint(
-            model_name="careplansection",
-            constraint=models.UniqueConstraint(
-                fields=("care_plan", "key"), name="care_plan_section_key"
-            ),
+            model_name='careplansection',
+            constraint=models.UniqueConstraint(fields=('care_plan', 'key'), name='care_plan_section_key'),
         ),
         migrations.AddConstraint(
-            model_name="careplanentry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("origin", "engine"), _negated=True),
-                    models.Q(("source_quote", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="care_plan_entry_engine_cites",
-            ),
+            model_name='careplanentry',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('origin', 'engine'), _negated=True), models.Q(('source_quote', ''), _negated=True), _connector='OR'), name='care_plan_entry_engine_cites'),
         ),
         migrations.AddConstraint(
-            model_name="careplanentry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("kind", "follow_up"), _negated=True),
-                    ("target_date__isnull", False),
-                    _connector="OR",
-                ),
-                name="care_plan_follow_up_has_date",
-            ),
+            model_name='careplanentry',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'follow_up'), _negated=True), ('target_date__isnull', False), _connector='OR'), name='care_plan_follow_up_has_date'),
         ),
         migrations.AddConstraint(
-            model_name="share",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("revoked_at__isnull", True)),
-                fields=("report", "recipient"),
-                name="share_one_live_per_recipient",
-            ),
+            model_name='share',
+            constraint=models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('report', 'recipient'), name='share_one_live_per_recipient'),
         ),
         migrations.AddConstraint(
-            model_name="share",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("revoked_at__isnull", True), ("revoked_by__isnull", False), _connector="OR"
-                ),
-                name="share_revocation_has_author",
-            ),
+            model_name='share',
+            constraint=models.CheckConstraint(condition=models.Q(('revoked_at__isnull', True), ('revoked_by__isnull', False), _connector='OR'), name='share_revocation_has_author'),
         ),
     ]
