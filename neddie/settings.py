@@ -295,8 +295,12 @@ TRANSCRIPTION_CHUNK_SEARCH_SECONDS = env.float("TRANSCRIPTION_CHUNK_SEARCH_SECON
 DRAFTING_ENGINE = env("DRAFTING_ENGINE", default="llama-cpp")
 # Draft the report again each time a consultation's transcript is ready.
 DRAFT_AFTER_TRANSCRIPTION = env.bool("DRAFT_AFTER_TRANSCRIPTION", default=True)
+# Which packaged GGUF the llama-cpp engine loads: "qwen2.5-0.5b-instruct" or
+# "qwen2.5-coder-1.5b-instruct" (both assembled by `prepare_models`, bench/README.md compares
+# them); DRAFTING_MODEL_PATH points anywhere else.
+DRAFTING_MODEL = env("DRAFTING_MODEL", default="qwen2.5-0.5b-instruct")
 DRAFTING_MODEL_PATH = Path(
-    env("DRAFTING_MODEL_PATH", default=str(MODELS_DIR / "qwen2.5-0.5b-instruct" / "model.gguf"))
+    env("DRAFTING_MODEL_PATH", default=str(MODELS_DIR / DRAFTING_MODEL / "model.gguf"))
 )
 # For the transformers engine: a local model folder (safetensors), or a folder and the name
 # of a GGUF file in it (dequantised on load), e.g. the packaged model's folder and model.gguf.
