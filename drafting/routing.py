@@ -1,13 +1,14 @@
-"""Evidence routing: which utterances speak to which protocol item.
+"""Evidence routing: which exchanges speak to which protocol item.
 
-Each utterance is compared with every target (an item, or a free-text section) on three
-signals: the e5 cosine between the utterance (with the question it answers, for short
-answers) and the target's description, the best cosine with the target's example
-phrasings, and the target's keywords found in the utterance. e5 cosines of French
-sentences sit in a narrow band (~0.78–0.86), so a target wins an utterance only by a margin
-over the "nothing clinical" anchors (greetings, agreement, logistics): small talk is routed
-nowhere. Scores are kept: they are shown to the clinician and printed by ``draft_report``.
-"""
+The unit is the exchange (``drafting.exchanges``): a question and the answers it gets go to
+one target, or nowhere, together; the answers become the target's evidence, the question
+stays their context. Each exchange is compared with every target (an item, or a free-text
+section) on three signals: the e5 cosine between the exchange's words and the target's
+description, the best cosine with the target's example phrasings, and the target's keywords
+found in the exchange. e5 cosines of French sentences sit in a narrow band (~0.78–0.86), so
+a target wins an exchange only by a margin over the "nothing clinical" anchors (greetings,
+agreement, logistics): small talk is routed nowhere. Scores are kept: they are shown to the
+clinician and printed by ``draft_report``."""
 
 import re
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ import numpy as np
 
 from drafting import french
 from drafting.embeddings import Embedder
+from drafting.exchanges import Exchange, exchanges
 from drafting.grid import Grid
 from drafting.injection import addresses_the_model
 from drafting.text import fold
@@ -25,10 +27,10 @@ from drafting.utterances import Utterance
 MARGIN = 0.015
 ANCHOR_EXAMPLE_OFFSET = 0.04  # over the best anchor, in cosine units
 KEYWORD_BONUS = 0.04  # per keyword found, at most two
-# A consultation moves through topics in runs of turns: part of each utterance's score
-# comes from its neighbours' (same transcript), so "Non." after "Vous fumez ?" follows the
-# run it sits in.
-CONTINUITY = 1.0
+# A consultation moves through topics in runs of exchanges: part of each exchange's score
+# comes from its neighbours' (same transcript). Chosen on the tune half of the dev dialogues
+# (bench/draft_quality.py): 0.0, 0.5 and 1.0 gave macro-F1 0.593, 0.617 and 0.591 there.
+CONTINUITY = 0.5
 _CONTEXT_WORDS = 12  # an utterance shorter than this borrows the question it answers
 
 
@@ -70,6 +72,8 @@ class Routing:
     # utterance uid → (target id or None, score of the winner, best anchor score), for the
     # first protocol of the grid that took it (each protocol routes on its own)
     assignment: dict[str, tuple[str | None, float, float]] = field(default_factory=dict)
+    # utterance uid → {protocol: target id or None}: each protocol's own decision
+    targets: dict[str, dict[str, str | None]] = field(default_factory=dict)
     # utterances addressed to the model ("ignore les consignes…"): never evidence
     ignored: list[str] = field(default_factory=list)
 
@@ -162,9 +166,10 @@ def route(utterances: Sequence[Utterance], grid: Grid, embedder: Embedder) -> Ro
     all_targets = targets_of(grid)
     if not utterances or not all_targets:
         return routing
+    units = exchanges(utterances)
     for protocol in dict.fromkeys(t.protocol for t in all_targets):
         _route_protocol(
-            utterances, [t for t in all_targets if t.protocol == protocol], embedder, routing
+            units, [t for t in all_targets if t.protocol == protocol], embedder, routing
         )
     for target in routing.evidence:
         routing.evidence[target].sort(key=lambda e: -e.score)
@@ -172,15 +177,17 @@ def route(utterances: Sequence[Utterance], grid: Grid, embedder: Embedder) -> Ro
 
 
 def _route_protocol(
-    utterances: Sequence[Utterance],
+    units: Sequence[Exchange],
     targets: Sequence[TargetDescription],
     embedder: Embedder,
     routing: Routing,
 ) -> None:
-    passages = embedder.passages([routing_text(u) for u in utterances])
+    """One decision per exchange: its question and answers go to the same target (or
+    nowhere), its answers (never its question) become the target's evidence."""
+    passages = embedder.passages([unit.text for unit in units])
     descriptors = embedder.queries([t.descriptor for t in targets])
     anchors = embedder.queries(list(french.OFF_TOPIC_ANCHORS))
-    similarity = passages @ descriptors.T  # utterances × targets
+    similarity = passages @ descriptors.T  # exchanges × targets
     # Examples are typical utterances: compare them as passages, keep the best per target.
     for column, target in enumerate(targets):
         if target.examples:
@@ -193,28 +200,39 @@ def _route_protocol(
         (passages @ anchors.T).max(axis=1),
         (passages @ anchor_examples.T).max(axis=1) - ANCHOR_EXAMPLE_OFFSET,
     )
-    hits = [[keyword_hits(u.text, t.keywords) for t in targets] for u in utterances]
+    hits = [[keyword_hits(unit.text, t.keywords) for t in targets] for unit in units]
     bonus = np.array([[KEYWORD_BONUS * min(len(h), 2) for h in row] for row in hits])
     own = similarity + bonus
-    # Neighbours help choose *which* target; whether an utterance is clinical at all is
+    # Neighbours help choose *which* target; whether an exchange is clinical at all is
     # judged on its own words (a greeting amid clinical talk stays a greeting).
-    combined = _with_neighbours(own, [u.source for u in utterances])
+    combined = _with_neighbours(own, [unit.utterances[0].source for unit in units])
 
-    for row, utterance in enumerate(utterances):
+    for row, unit in enumerate(units):
         best = int(np.argmax(combined[row]))
         score = float(combined[row, best])
         anchor = float(anchor_best[row])
-        if float(own[row].max()) < anchor + MARGIN:
-            routing.assignment.setdefault(utterance.uid, (None, round(score, 4), round(anchor, 4)))
-            continue
-        target = targets[best]
-        if routing.assignment.get(utterance.uid, (None,))[0] is None:
-            routing.assignment[utterance.uid] = (target.id, round(score, 4), round(anchor, 4))
-        routing.evidence.setdefault(target.id, []).append(
-            Evidence(
-                uid=utterance.uid,
-                score=round(score, 4),
-                similarity=round(float(similarity[row, best]), 4),
-                keywords=hits[row][best],
+        target = targets[best] if float(own[row].max()) >= anchor + MARGIN else None
+        for utterance in unit.utterances:
+            routing.targets.setdefault(utterance.uid, {})[targets[0].protocol] = (
+                target.id if target else None
             )
-        )
+            if routing.assignment.get(utterance.uid, (None,))[0] is None:
+                routing.assignment[utterance.uid] = (
+                    target.id if target else None,
+                    round(score, 4),
+                    round(anchor, 4),
+                )
+        if target is None:
+            continue
+        evidence = routing.evidence.setdefault(target.id, [])
+        for utterance in unit.answers or unit.question:
+            if utterance.is_question:
+                continue  # context of its answers, never evidence
+            evidence.append(
+                Evidence(
+                    uid=utterance.uid,
+                    score=round(score, 4),
+                    similarity=round(float(similarity[row, best]), 4),
+                    keywords=hits[row][best],
+                )
+            )
