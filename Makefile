@@ -7,8 +7,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-# Debian packages: espeak-ng makes the demo and test recordings, Pango is WeasyPrint's
-# text engine; redis-server, postgresql and poppler-utils (pdftotext) are for the tests.
+# Debian packages: espeak-ng gives the French phonemes that Kokoro speaks (the demo and test
+# recordings: neddie/speech_synthesis.py), Pango is WeasyPrint's text engine; redis-server,
+# postgresql and poppler-utils (pdftotext) are for the tests.
 DEBIAN_RUN := espeak-ng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 DEBIAN_TEST := $(DEBIAN_RUN) redis-server postgresql poppler-utils chromium
 
@@ -58,8 +59,20 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-models: $(VENV)/.installed
-	SECRET_KEY=prepare-models-only $(PY) manage.py prepare_models -v0
+# Kokoro's voices (Apache-2.0; ff_siwis trained on the SIWIS French corpus) ship in the npm
+# package kokoro-js: its tarball, fetched once and checked against its pinned sha256 before
+# use; prepare_models extracts the voice files and checks their own pinned hashes.
+KOKORO_JS := var/downloads/kokoro-js-1.2.1.tgz
+KOKORO_JS_SHA256 := 1f0d0383ef0349af0bd9440d81dc12abbea3a5392eb645283eda876f537f5860
+
+$(KOKORO_JS):
+	mkdir -p $(@D)
+	curl -fsSL --retry 3 -o $@.partial https://registry.npmjs.org/kokoro-js/-/$(@F)
+	echo "$(KOKORO_JS_SHA256)  $@.partial" | sha256sum -c --quiet -
+	mv $@.partial $@
+
+models: $(VENV)/.installed $(KOKORO_JS)
+	SECRET_KEY=prepare-models-only $(PY) manage.py prepare_models -v0 --npm-dir $(dir $(KOKORO_JS))
 
 # A generated secret key for the local run; real deployments set SECRET_KEY themselves.
 .env:

