@@ -1,87 +1,72 @@
-"""Synthetic demo material: a short French consultation spoken by espeak-ng.
+"""Synthetic demo material: a short French consultation spoken by Kokoro, a neural voice.
 
-Used by `make run` (the demo dossier) and by the tests (short clips with known words).
-Nothing here comes from a real patient.
+Used by `make run` (the demo dossier). Nothing here comes from a real patient.
 """
 
 import json
 import secrets
-import shutil
-import subprocess
-import tempfile
-import wave
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
 from dossiers.services import clinician_grant
+from neddie.speech_synthesis import (
+    CLINICIAN_VOICE,
+    OTHER_VOICE,
+    WAV_RATE,
+    SpeechSynthesisError,
+    fingerprint,
+    synthesize_dialogue,
+)
 
-# (voice, text): an invented teleconsultation between a clinician and a mother.
+__all__ = ["SpeechSynthesisError"]  # seed_demo reports it as the command's error
+
+# (role, text): an invented teleconsultation between a clinician and a mother.
 DEMO_DIALOGUE = [
     (
-        "fr+m3",
+        "clinician",
         "Bonjour madame. Nous commençons la consultation pour votre fils Léo, qui a trois ans.",
     ),
     (
-        "fr+f2",
+        "parent",
         "Bonjour docteur. Léo parle très peu. "
         "Il dit quelques mots, mais il ne fait pas de phrases.",
     ),
-    ("fr+m3", "Est-ce qu'il répond quand vous l'appelez par son prénom ?"),
-    ("fr+f2", "Pas souvent. À la crèche, il joue seul et il aligne ses petites voitures."),
+    ("clinician", "Est-ce qu'il répond quand vous l'appelez par son prénom ?"),
+    ("parent", "Pas souvent. À la crèche, il joue seul et il aligne ses petites voitures."),
     (
-        "fr+m3",
+        "clinician",
         "D'accord. Nous allons proposer un bilan orthophonique et un bilan de psychomotricité.",
     ),
 ]
-
+DEMO_VOICES = {"clinician": CLINICIAN_VOICE, "parent": OTHER_VOICE}
 _PAUSE_SECONDS = 0.7
 
 
-class SpeechSynthesisError(RuntimeError):
-    pass
+def make_demo_recording(
+    output: Path, turns: list[tuple[str, str]] = DEMO_DIALOGUE, *, model_dir: Path | None = None
+) -> Path:
+    """Speak ``turns`` (role, text) into ``output`` (16 kHz WAV), the clinician in the
+    French voice and the other party in the second one.
 
-
-def synthesize(text: str, output: Path, *, voice: str = "fr", speed: int = 140) -> Path:
-    """Speak ``text`` into a WAV file with espeak-ng (22.05 kHz mono)."""
-    binary = shutil.which("espeak-ng")
-    if binary is None:
-        raise SpeechSynthesisError("espeak-ng is not installed (apt-get install espeak-ng).")
-    subprocess.run(
-        [binary, "-v", voice, "-s", str(speed), "-w", str(output), text],
-        check=True,
-        capture_output=True,
-    )
-    return output
-
-
-def join_wavs(parts: list[Path], output: Path, *, pause_seconds: float) -> Path:
-    """Join WAV files of the same format into one, with a silence after each."""
-    with wave.open(str(parts[0]), "rb") as first:
-        params = first.getparams()
-    silence = b"\x00" * int(params.framerate * pause_seconds) * params.sampwidth * params.nchannels
-    with wave.open(str(output), "wb") as out:
-        out.setparams(params)
-        for part in parts:
-            with wave.open(str(part), "rb") as audio:
-                out.writeframes(audio.readframes(audio.getnframes()))
-            out.writeframes(silence)
-    return output
-
-
-def synthesize_dialogue(turns: list[tuple[str, str]], output: Path) -> Path:
-    """Speak each turn with its voice and join them with short pauses into one WAV."""
-    with tempfile.TemporaryDirectory() as tmp:
-        parts = [
-            synthesize(text, Path(tmp) / f"{i}.wav", voice=voice)
-            for i, (voice, text) in enumerate(turns)
-        ]
-        return join_wavs(parts, output, pause_seconds=_PAUSE_SECONDS)
-
-
-def make_demo_recording(output: Path) -> Path:
+    Synthesis takes about real time on one core: the file is kept, with a key of what made
+    it next to it, and made again only when the dialogue, the voices or the model change.
+    """
     output.parent.mkdir(parents=True, exist_ok=True)
-    return synthesize_dialogue(DEMO_DIALOGUE, output)
+    key = fingerprint(
+        turns=[list(turn) for turn in turns],
+        voices=DEMO_VOICES,
+        pause=_PAUSE_SECONDS,
+        rate=WAV_RATE,
+    )
+    stamp = output.with_name(output.name + ".json")
+    if output.is_file() and stamp.is_file() and json.loads(stamp.read_text()).get("key") == key:
+        return output
+    synthesize_dialogue(
+        turns, output, DEMO_VOICES, pause_seconds=_PAUSE_SECONDS, model_dir=model_dir
+    )
+    stamp.write_text(json.dumps({"key": key}) + "\n")
+    return output
 
 
 DEMO_ACCOUNTS = [
