@@ -1,11 +1,22 @@
-"""Synthetic audio for tests: tones, silence and espeak-ng speech, written on the fly."""
+"""Synthetic audio for tests: tones, silence, and French speech spoken by Kokoro (a neural
+voice that Whisper base transcribes almost word for word; neddie/speech_synthesis.py)."""
 
 import math
+import os
+import shutil
 import struct
+import tempfile
 import wave
 from pathlib import Path
 
-from neddie.demo import synthesize
+from django.conf import settings
+
+from neddie.speech_synthesis import (
+    CLINICIAN_VOICE,
+    WAV_RATE,
+    fingerprint,
+    synthesize_to_wav,
+)
 
 
 def write_tone(path: Path, *, seconds: float, rate: int = 16_000, frequency: float = 440.0) -> Path:
@@ -51,7 +62,52 @@ def probe_signals(seconds: float = 20.0, rate: int = 16_000) -> dict:
     }
 
 
-def write_speech(path: Path, text: str, *, voice: str = "fr+f2", speed: int = 130) -> Path:
-    # This voice and pace were the ones Whisper base understood best in a trial of
-    # espeak-ng's French voices.
-    return synthesize(text, path, voice=voice, speed=speed)
+# The sentence of the ``french_speech`` fixture.
+FRENCH_SENTENCE = "Bonjour docteur. Mon enfant joue avec ses voitures à la maison."
+
+
+def speech_cache_dir() -> Path:
+    """Where spoken sentences are kept between test sessions: synthesis takes about real
+    time on one core, and the same text, voice and model always give the same samples."""
+    return Path(os.environ.get("NEDDIE_SPEECH_CACHE", settings.DATA_DIR / "cache" / "speech"))
+
+
+def write_speech(
+    path: Path, text: str, *, voice: str = CLINICIAN_VOICE, rate: int = WAV_RATE
+) -> Path:
+    """``text`` spoken in French by ``voice`` into a 16-bit mono WAV at ``rate``."""
+    cached = speech_cache_dir() / f"{fingerprint(text=text, voice=voice, rate=rate)}.wav"
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cached.parent, suffix=".partial", delete=False) as tmp:
+            partial = Path(tmp.name)
+        try:
+            synthesize_to_wav(text, partial, voice, rate=rate)
+            os.replace(partial, cached)
+        finally:
+            partial.unlink(missing_ok=True)
+    shutil.copyfile(cached, path)
+    return path
+
+
+def read_samples(path: Path):
+    """A 16-bit mono WAV as float samples in [-1, 1], and its rate."""
+    import numpy as np
+
+    with wave.open(str(path), "rb") as audio:
+        pcm = np.frombuffer(audio.readframes(audio.getnframes()), dtype="<i2")
+        return pcm.astype(np.float32) / 32767, audio.getframerate()
+
+
+def write_sentences(
+    path: Path, texts: list[str], *, pause_seconds: float, voice: str = CLINICIAN_VOICE
+) -> Path:
+    """Sentences spoken one after the other, each followed by a pause, into one 16 kHz WAV."""
+    import numpy as np
+
+    parts = []
+    with tempfile.TemporaryDirectory() as folder:
+        for i, text in enumerate(texts):
+            samples, rate = read_samples(write_speech(Path(folder) / f"{i}.wav", text, voice=voice))
+            parts += [samples, np.zeros(int(pause_seconds * rate), dtype=np.float32)]
+    return write_samples(path, np.concatenate(parts), rate=WAV_RATE)

@@ -18,8 +18,7 @@ from django.test import TransactionTestCase
 from dossiers import services
 from dossiers.models import DossierMember
 from dossiers.permissions import CLINICIANS_GROUP
-from neddie.demo import join_wavs
-from tests.audio import write_speech, write_tone
+from tests.audio import FRENCH_SENTENCE, write_sentences, write_speech, write_tone
 from tests.factories import UserFactory
 from tests.protocol_files import REPORT_PROTOCOL, SCREENING_PROTOCOL, import_published
 from tests.workers import RedisServer
@@ -130,30 +129,22 @@ def tone_wav(audio_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def french_speech(audio_dir) -> Path:
-    """A short French sentence spoken by espeak-ng (clear words Whisper base recognises)."""
-    return write_speech(
-        audio_dir / "parole.wav",
-        "Bonjour docteur. Mon enfant joue avec ses voitures à la maison.",
-    )
+    """A short French sentence spoken by Kokoro (about 4 s at 16 kHz)."""
+    return write_speech(audio_dir / "parole.wav", FRENCH_SENTENCE)
 
 
 @pytest.fixture(scope="session")
 def long_recording(audio_dir) -> Path:
-    """About 40 seconds of speech with pauses, for chunked transcription."""
-    return join_wavs(
-        [
-            write_speech(audio_dir / f"long-{i}.wav", text)
-            for i, text in enumerate(
-                [
-                    "Bonjour docteur, mon enfant joue avec ses voitures.",
-                    "Le matin, il refuse de manger.",
-                    "À la crèche, il joue tout seul.",
-                    "Il répète souvent les mêmes phrases.",
-                ]
-                * 2
-            )
-        ],
+    """About 30 seconds of speech with pauses, for chunked transcription."""
+    return write_sentences(
         audio_dir / "long.wav",
+        [
+            "Bonjour docteur, mon enfant joue avec ses voitures.",
+            "Le matin, il refuse de manger.",
+            "À la crèche, il joue tout seul.",
+            "Il répète souvent les mêmes phrases.",
+        ]
+        * 2,
         pause_seconds=1.5,
     )
 
