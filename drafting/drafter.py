@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from drafting import french, prompts, schemas
 from drafting.contradictions import Contradiction, find_contradictions
 from drafting.embeddings import Embedder
-from drafting.extractive import extractive_statement
+from drafting.extractive import merged_statement
 from drafting.grid import OBSERVATION, Grid, ItemTarget, SectionTarget
 from drafting.llm import LLM, LLMError
 from drafting.routing import Evidence, Routing, route, target_id
@@ -29,6 +29,9 @@ TO_COMPLETE = "a_completer"  # evidence exists, no verified finding: the clinici
 MAX_EVIDENCE_PER_ITEM = 5
 MAX_EVIDENCE_PER_SECTION = 16
 TOKENS_PER_ITEM = 140
+# Answers quoted where nothing written survives: every answer of an item (one statement
+# citing them all), up to six per free-text section (two statements).
+MAX_QUOTED_PER_SECTION = 6
 OVER_BUDGET = "temps de rédaction dépassé : passages cités tels quels"
 
 
@@ -132,11 +135,17 @@ def verified_statement(
 
 
 def extractive_statements(
-    evidence: Sequence[Evidence], item_key: str | None, context: SectionContext, *, limit: int
+    evidence: Sequence[Evidence],
+    item_key: str | None,
+    context: SectionContext,
+    *,
+    limit: int,
+    per_statement: int = 3,
 ) -> list[DraftStatement]:
-    """Quotes of the best evidence: up to ``limit`` per consultation, so that when two
-    sessions disagree both are quoted, in session order, never one chosen silently."""
-    statements = []
+    """Quotes of the best evidence: up to ``limit`` answers per consultation, so that when
+    two sessions disagree both are quoted, in session order, never one chosen silently.
+    Answers on one topic make one statement citing them all (``per_statement`` of them at
+    most), rather than the same thing said in as many sentences."""
     # A question asserts nothing: quote answers and remarks (an answer brings its question).
     answers = [e for e in evidence if not context.utterances[e.uid].is_question]
     per_source: dict[str, list[Evidence]] = {}
@@ -145,9 +154,10 @@ def extractive_statements(
     chosen = sorted(
         (e for found in per_source.values() for e in found[:limit]), key=lambda e: e.uid
     )
-    for entry in chosen:
-        utterance = context.utterances[entry.uid]
-        text, cites = extractive_statement(utterance)
+    statements = []
+    for start in range(0, len(chosen), per_statement):
+        group = [context.utterances[e.uid] for e in chosen[start : start + per_statement]]
+        text, cites = merged_statement(group)
         statements.append(
             verified_statement(text, cites, item_key, "extractive", set(cites), context)
         )
@@ -229,7 +239,9 @@ def draft_section(
             verified_statement(s.text, s.cites, None, "llm", allowed, context) for s in generated
         ]
         if not any(s.shown for s in result.statements):
-            result.statements += extractive_statements(evidence[None], None, context, limit=2)
+            result.statements += extractive_statements(
+                evidence[None], None, context, limit=MAX_QUOTED_PER_SECTION
+            )
     items = {item.key: item for item in section.items}
     for item_draft in result.items:
         if item_draft.status == NOT_ADDRESSED:
@@ -248,7 +260,7 @@ def draft_section(
         else:
             # Nothing generated survived: quote the best evidence instead, decide nothing.
             statements += extractive_statements(
-                item_draft.evidence, item_draft.key, context, limit=1
+                item_draft.evidence, item_draft.key, context, limit=MAX_EVIDENCE_PER_ITEM
             )
         result.statements += statements
     result.seconds = round(time.perf_counter() - started, 3)

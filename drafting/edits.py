@@ -14,7 +14,7 @@ that replaces nothing until the clinician accepts it.
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from drafting import prompts, schemas
 from drafting.drafter import (
@@ -24,6 +24,7 @@ from drafting.drafter import (
     extractive_statements,
     verified_statement,
 )
+from drafting.extractive import merged_statement
 from drafting.grid import SectionTarget
 from drafting.llm import LLM, LLMError
 from drafting.routing import Evidence
@@ -43,20 +44,29 @@ _QUOTE = re.compile(r"«\s*([^»]*?)\s*»")
 
 
 def _shorter_quote(statement: DraftStatement, context: SectionContext) -> DraftStatement:
-    """A long quote cut to its first clause (at least 6 words) or to 12 words, marked […]."""
+    """Each long quote cut to its first clause (at least 6 words) or to 12 words, marked
+    […]: a statement quoting several answers keeps all of them, shorter."""
     quotes = _QUOTE.findall(statement.text)
     if statement.origin != "extractive" or not quotes:
         return statement
-    words = quotes[-1].split()
-    if len(words) <= SHORT_QUOTE_WORDS:
+    text, cites = statement.text, statement.cites
+    answers = [context.utterances[uid] for uid in cites if uid in context.utterances]
+    answers = [u for u in answers if not u.is_question]
+    if len(answers) > 1:  # several answers quoted together: the first one alone
+        text, cites = merged_statement(answers[:1])
+    for quoted in _QUOTE.findall(text):
+        words = quoted.split()
+        if len(words) <= SHORT_QUOTE_WORDS:
+            continue
+        cut = SHORT_QUOTE_WORDS
+        for position in range(6, SHORT_QUOTE_WORDS):
+            if words[position - 1].endswith((",", ";", ":")):
+                cut = position
+                break
+        text = text.replace(quoted, " ".join(words[:cut]).rstrip(",;:") + " […]")
+    if text == statement.text:
         return statement
-    cut = SHORT_QUOTE_WORDS
-    for position in range(6, SHORT_QUOTE_WORDS):
-        if words[position - 1].endswith((",", ";", ":")):
-            cut = position
-            break
-    shorter = " ".join(words[:cut]).rstrip(",;:") + " […]"
-    text = statement.text.replace(quotes[-1], shorter)
+    statement = replace(statement, cites=cites)
     return verified_statement(
         text, statement.cites, statement.item_key, "extractive", set(statement.cites), context
     )

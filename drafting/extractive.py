@@ -5,6 +5,9 @@ generated statements all failed verification. A quote cannot invent a fact; it c
 too long, so long utterances are cut at a word boundary with an ellipsis.
 """
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 from drafting import french
 from drafting.text import fold
 from drafting.utterances import Utterance, is_clinician
@@ -23,7 +26,10 @@ def speaker_phrase(speaker: str) -> str:
 
 
 def quote(text: str) -> str:
-    words = text.split()
+    # Quotes inside the quote take the inner marks, so that « … » always encloses a whole
+    # quotation (verification reads what lies outside them as the statement's own words).
+    inner = text.replace("« ", "“").replace(" »", "”").replace("«", "“").replace("»", "”")
+    words = inner.split()
     if len(words) > MAX_QUOTE_WORDS:
         return " ".join(words[:MAX_QUOTE_WORDS]) + " […]"
     return " ".join(words)
@@ -41,3 +47,50 @@ def extractive_statement(utterance: Utterance) -> tuple[str, list[str]]:
         )
     verb = "note" if is_clinician(utterance.speaker) else "rapporte"
     return f"{who} {verb} : « {quote(utterance.text)} »", [utterance.uid]
+
+
+def merged_statement(utterances: Sequence[Utterance]) -> tuple[str, list[str]]:
+    """One statement quoting several answers on one topic, in the order they were said,
+    citing them all: a speaker's consecutive sentences are one quote, and a run of quotes
+    by one speaker is introduced once (« La mère rapporte : « … » ; « … » »)."""
+    groups: list[list[Utterance]] = []
+    for utterance in utterances:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and last.speaker == utterance.speaker
+            and last.source == utterance.source
+            and _number(utterance.uid) == _number(last.uid) + 1
+        ):
+            groups[-1].append(utterance)
+        else:
+            groups.append([utterance])
+    clauses: list[str] = []
+    cites: list[str] = []
+    previous_speaker = None
+    for group in groups:
+        first = group[0]
+        joined = replace(first, text=" ".join(u.text for u in group))
+        text, cited = extractive_statement(joined)
+        cites += [uid for uid in cited if uid not in cites] + [
+            u.uid for u in group[1:] if u.uid not in cites
+        ]
+        if text.startswith("À la question"):
+            clauses.append(text)
+            previous_speaker = None
+            continue
+        quoted = text[text.index("«") :]
+        if previous_speaker == first.speaker:
+            clauses[-1] += f" ; {quoted}"
+        else:
+            clauses.append(text)
+        previous_speaker = first.speaker
+    sentence = " ; ".join(
+        clause if index == 0 else clause[0].lower() + clause[1:]
+        for index, clause in enumerate(clauses)
+    )
+    return sentence, cites
+
+
+def _number(uid: str) -> int:
+    return int(uid.rpartition("U")[2])

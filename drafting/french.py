@@ -5,6 +5,8 @@ would be a sibling module with the same names; nothing else in drafting holds Fr
 
 import re
 
+from drafting.text import fold
+
 NUMBER_WORDS = {
     "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
     "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
@@ -140,6 +142,14 @@ SPEAKER_PHRASES = {
     "autre": "Un participant",
     "inconnu": "Un participant",
 }
+
+# Words that only say who spoke (« La mère rapporte : », « à la question …, le père
+# répond : »): not a statement's own words.
+ATTRIBUTION_WORDS = frozenset(
+    word
+    for phrase in (*SPEAKER_PHRASES.values(), "rapporte note répond à la question")
+    for word in re.findall(r"[\w'-]+", fold(phrase))
+)
 
 # A word that drops its vowel before one (« que il » → « qu'il », « ne a » → « n'a »): small
 # models write them apart. Not before h, which may be aspirated (« le handicap »).

@@ -114,7 +114,11 @@ def form_reasons(statement: str, instructions: Sequence[str] = ()) -> list[str]:
         reasons.append("la phrase est une question, pas un constat")
     if french.SPEAKER_PRONOUNS.search(outside_quotes):
         reasons.append("phrase à la première ou deuxième personne : transcription recopiée")
-    words = set(_tokens(outside_quotes))  # a quote of the family may echo a hint: fine
+    # A quote of the family may echo a hint, and so may the words that attribute it
+    # (« la mère rapporte : … ; le père rapporte : … »): only the statement's own words count.
+    words = set(_tokens(outside_quotes))
+    if "«" in statement:
+        words -= french.ATTRIBUTION_WORDS
     for instruction in instructions:
         own = set(_tokens(instruction))
         if len(words) >= 4 and len(words & own) >= 0.6 * len(words):

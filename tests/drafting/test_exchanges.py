@@ -76,3 +76,29 @@ def test_question_and_answers_land_together_and_only_answers_are_evidence():
     cited = {e.uid for evidence in routing.evidence.values() for e in evidence}
     assert answer in cited
     assert question not in cited
+
+
+def test_answers_on_one_topic_make_one_statement_citing_them_all():
+    from drafting.extractive import merged_statement
+
+    utterances = _utterances(
+        ("clinicienne", "Et le sommeil ?"),
+        ("mère", "Il se réveille trois fois par nuit."),
+        ("mère", "Il dit « dodo » mais il ne veut pas dormir."),
+        ("clinicienne", "Et la sieste ?"),
+        ("père", "Non."),
+    )
+    said = {u.text: u for u in utterances}
+
+    text, cites = merged_statement(
+        [
+            said["Il se réveille trois fois par nuit."],
+            said["Il dit « dodo » mais il ne veut pas dormir."],
+            said["Non."],
+        ]
+    )
+
+    assert text.startswith("La mère rapporte : « Il se réveille trois fois par nuit. Il dit “dodo”")
+    assert "à la question « Et la sieste ? », le père répond : « Non. »" in text
+    assert cites == [u.uid for u in utterances[1:] if u.text != "Et le sommeil ?"]
+    assert text.count("«") == text.count("»")

@@ -250,7 +250,7 @@ def test_a_proposal_made_on_older_text_cannot_replace_newer_text(drafting_dossie
     drafted(drafting_dossier)
     communication = section(drafting_dossier.reports.get(), "communication")
     proposal = drafting.section_edit_propose(
-        section=communication, action="expand", user=alice, engine="extractive"
+        section=communication, action="shorten", user=alice, engine="extractive"
     )
     # The clinician edits while the AI edit was running.
     drafting.section_text_save(section=communication, text="Relu et corrigé.", user=alice)
