@@ -6,6 +6,7 @@ every statement against its citations, and an extractive statement wherever noth
 generated survives. Items with no evidence are "non abordé" and get no call and no text.
 """
 
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,14 +14,14 @@ from dataclasses import dataclass, field
 from drafting import french, prompts, schemas
 from drafting.contradictions import Contradiction, find_contradictions
 from drafting.embeddings import Embedder
-from drafting.extractive import merged_statement
+from drafting.extractive import informants, merged_statement
 from drafting.grid import OBSERVATION, Grid, ItemTarget, SectionTarget
 from drafting.llm import LLM, LLMError
 from drafting.routing import Evidence, Routing, route, target_id
 from drafting.schemas import FINDINGS
 from drafting.text import fold
 from drafting.utterances import Utterance, by_uid
-from drafting.verification import Verdict, hard_check_reasons, verify
+from drafting.verification import SUPPORTED, Verdict, hard_check_reasons, verify
 
 NOT_ADDRESSED = "non_aborde"  # no evidence: never filled by guessing
 PROPOSED = "propose"  # a finding backed by a verified statement
@@ -179,6 +180,45 @@ def _finding_supported(
     return not hard_check_reasons(finding, cited, context.vocabulary)
 
 
+def _adds_to(statement: DraftStatement, finding_line: DraftStatement) -> bool:
+    """Whether ``statement`` says more than ``finding_line``: three words of its own."""
+    said = set(re.findall(r"[\w'-]{4,}", fold(finding_line.text)))
+    own = set(re.findall(r"[\w'-]{4,}", fold(statement.text))) - said - french.ATTRIBUTION_WORDS
+    return len(own) >= 3
+
+
+def finding_statement(
+    item: ItemTarget,
+    finding: str,
+    item_draft: ItemDraft,
+    statements: Sequence[DraftStatement],
+    context: SectionContext,
+) -> DraftStatement | None:
+    """The item's finding as a report line, citing every answer on the item (not only
+    those the model cited): the label is the grid's, the value passed
+    ``_finding_supported``, so the line is as supported as the statements it rests on."""
+    value = (
+        french.FINDING_VALUES.get(finding, finding) if item.answer_type == OBSERVATION else finding
+    )
+    if finding not in french.FINDING_VALUES and item.answer_type == OBSERVATION:
+        return None
+    cited = [s for s in statements if s.shown]
+    answers = [
+        context.utterances[e.uid]
+        for e in sorted(item_draft.evidence, key=lambda e: e.uid)
+        if not context.utterances[e.uid].is_question
+    ]
+    uids = sorted({e.uid for e in answers} | {uid for s in cited for uid in s.cites})
+    said = [context.utterances[uid] for uid in uids if not context.utterances[uid].is_question]
+    if not said:
+        return None
+    text = french.FINDING_TEMPLATE.format(
+        label=item.label.rstrip(" ."), value=value.strip().rstrip("."), who=informants(said)
+    )
+    support = max((s.verdict.support or 0.0) for s in cited) if cited else None
+    return DraftStatement(text, uids, item.key, "llm", Verdict(SUPPORTED, [], support))
+
+
 def draft_section(
     section: SectionTarget,
     context: SectionContext,
@@ -257,6 +297,12 @@ def draft_section(
         ):
             item_draft.finding = finding
             item_draft.status = PROPOSED
+            written = finding_statement(
+                items[item_draft.key], finding, item_draft, statements, context
+            )
+            if written:
+                # Nothing said twice: a sentence that only restates the finding goes.
+                statements = [written, *(s for s in statements if _adds_to(s, written))]
         else:
             # Nothing generated survived: quote the best evidence instead, decide nothing.
             statements += extractive_statements(

@@ -25,6 +25,22 @@ def speaker_phrase(speaker: str) -> str:
     return name[:1].upper() + name[1:] if name else "Un participant"
 
 
+def informants(utterances: Sequence[Utterance]) -> str:
+    """Who a finding comes from, as a report says it in brackets: « mère », « mère et
+    père », « observation » for what the clinician saw."""
+    names: list[str] = []
+    for utterance in utterances:
+        if is_clinician(utterance.speaker):
+            name = "observation"
+        else:
+            phrase = speaker_phrase(utterance.speaker)
+            name = french.ARTICLE.sub("", phrase, count=1)
+            name = name[:1].lower() + name[1:] if phrase != name else phrase
+        if name not in names:
+            names.append(name)
+    return " et ".join(names)
+
+
 def quote(text: str) -> str:
     # Quotes inside the quote take the inner marks, so that « … » always encloses a whole
     # quotation (verification reads what lies outside them as the statement's own words).

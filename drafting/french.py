@@ -143,6 +143,14 @@ SPEAKER_PHRASES = {
     "inconnu": "Un participant",
 }
 
+ARTICLE = re.compile(r"^(le |la |les |l'|un |une )", re.IGNORECASE)
+
+# A finding written in the protocol's answer type, telegraphic as observation notes are
+# (« Pointage à distance : non (mère). »): the label is the grid's, the value the model's
+# (checked against the cited answers), the informant who said it.
+FINDING_VALUES = {"oui": "oui", "non": "non"}  # "non_evalue" is no finding to write
+FINDING_TEMPLATE = "{label} : {value} ({who})."
+
 # Words that only say who spoke (« La mère rapporte : », « à la question …, le père
 # répond : »): not a statement's own words.
 ATTRIBUTION_WORDS = frozenset(

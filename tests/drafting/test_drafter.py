@@ -79,8 +79,14 @@ def test_verified_statements_fill_the_section_with_their_citations():
     assert item(communication, "premiers-mots").finding == "18 mois"
     assert "ne pointe jamais du doigt" in communication.text
     llm_statements = [s for s in communication.statements if s.origin == "llm"]
-    assert len(llm_statements) == 3
     assert all(s.verdict.status == SUPPORTED and s.cites for s in llm_statements)
+    texts = [s.text for s in llm_statements]
+    # Each proposed finding is written in its answer type, informant named: an observation
+    # as oui / non, a free value as it is; a sentence that only restates it is dropped.
+    assert "Pointage pour montrer : non (parent)." in texts
+    assert "Âge des premiers mots : 18 mois (parent)." in texts
+    assert "Le parent situe les premiers mots à 18 mois." not in texts
+    assert "Le parent rapporte que l'enfant ne pointe jamais du doigt." in texts
     # Every statement of the whole draft cites at least one passage.
     assert all(s.cites for s in result.statements)
 

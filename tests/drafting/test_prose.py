@@ -53,3 +53,27 @@ def test_quoted_words_stay_as_they_were_said():
 )
 def test_the_informant_is_named_with_a_capital_and_an_article(speaker, named):
     assert speaker_phrase(speaker) == named
+
+
+def test_the_informant_is_named_as_a_report_names_them():
+    from drafting.extractive import informants
+    from drafting.utterances import SourceSegment, split_segments
+
+    said = split_segments(
+        [
+            SourceSegment(
+                index=0, start=0, end=2, text="Il marche depuis ses 18 mois.", speaker="mère"
+            ),
+            SourceSegment(
+                index=1, start=2, end=4, text="Oui, vers 18 mois, c'est ça.", speaker="père"
+            ),
+            SourceSegment(
+                index=2, start=4, end=6, text="Il aligne les voitures.", speaker="clinicienne"
+            ),
+            SourceSegment(index=3, start=6, end=8, text="Il a bien marché tôt.", speaker="mère"),
+        ],
+        source="C1",
+    )
+
+    assert informants(said) == "mère et père et observation"
+    assert informants(said[:1]) == "mère"
