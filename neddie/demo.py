@@ -1,4 +1,4 @@
-"""Synthetic demo material: a short French consultation spoken by Kokoro, a neural voice.
+"""Synthetic demo material: a French consultation spoken by Kokoro, a neural voice.
 
 Used by `make run` (the demo dossier). Nothing here comes from a real patient.
 """
@@ -7,6 +7,8 @@ import json
 import secrets
 from pathlib import Path
 
+import yaml
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from dossiers.services import clinician_grant
@@ -21,24 +23,25 @@ from neddie.speech_synthesis import (
 
 __all__ = ["SpeechSynthesisError"]  # seed_demo reports it as the command's error
 
-# (role, text): an invented teleconsultation between a clinician and a mother.
-DEMO_DIALOGUE = [
-    (
-        "clinician",
-        "Bonjour madame. Nous commençons la consultation pour votre fils Léo, qui a trois ans.",
-    ),
-    (
-        "parent",
-        "Bonjour docteur. Léo parle très peu. "
-        "Il dit quelques mots, mais il ne fait pas de phrases.",
-    ),
-    ("clinician", "Est-ce qu'il répond quand vous l'appelez par son prénom ?"),
-    ("parent", "Pas souvent. À la crèche, il joue seul et il aligne ses petites voitures."),
-    (
-        "clinician",
-        "D'accord. Nous allons proposer un bilan orthophonique et un bilan de psychomotricité.",
-    ),
-]
+# The demo speaks the opening of the first consultation of the TND dev set (bench/tnd/,
+# synthetic, written for neddie): what a new user sees is what the benchmark measures. Its
+# first 31 turns (about four minutes: reason for the request, pregnancy, development, first
+# words, words today) keep `make run`'s first start to a few minutes of synthesis.
+DEMO_CONSULTATION = settings.BASE_DIR / "bench" / "tnd" / "01-entretien-parents-tsa-3ans.yaml"
+DEMO_TURNS = 31
+
+
+def consultation_dialogue(path: Path, turns: int | None = None) -> list[tuple[str, str]]:
+    """(role, text) of a dev-set consultation: the clinician's turns and everyone else's."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    roles = data["speakers"]
+    return [
+        ("clinician" if roles[turn["speaker"]] == "clinician" else "parent", turn["text"])
+        for turn in data["turns"][:turns]
+    ]
+
+
+DEMO_DIALOGUE = consultation_dialogue(DEMO_CONSULTATION, DEMO_TURNS)
 DEMO_VOICES = {"clinician": CLINICIAN_VOICE, "parent": OTHER_VOICE}
 _PAUSE_SECONDS = 0.7
 

@@ -40,3 +40,15 @@ def test_the_recording_is_spoken_once_with_a_voice_per_role_then_kept(tmp_path, 
     output.unlink()  # a lost file is made again
     demo.make_demo_recording(output, [("clinician", "Bonjour."), ("parent", "Bonjour.")])
     assert len(spoken) == 3
+
+
+def test_the_demo_speaks_the_opening_of_the_first_tnd_consultation():
+    opening = demo.consultation_dialogue(demo.DEMO_CONSULTATION)[: demo.DEMO_TURNS]
+
+    assert demo.DEMO_DIALOGUE == opening
+    assert demo.DEMO_DIALOGUE[0] == (
+        "clinician",
+        "Bonjour madame, bonjour monsieur. Vous m'entendez bien ?",
+    )
+    assert demo.DEMO_DIALOGUE[-1][0] == "parent"  # it stops on an answer, not a question
+    assert {role for role, _text in demo.DEMO_DIALOGUE} == {"clinician", "parent"}
