@@ -8,7 +8,7 @@ generated survives. Items with no evidence are "non abordé" and get no call and
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from drafting import french, prompts, schemas
@@ -329,12 +329,15 @@ def draft(
     embedder: Embedder,
     fallback_reason: str = "",
     time_budget: float | None = None,
+    on_section: Callable[[int, int, str], None] | None = None,
 ) -> Draft:
     """Draft every section of ``grid`` from ``utterances`` (one or several consultations).
 
     ``time_budget`` (seconds, counted from the start, routing included) bounds the draft:
     the model's answer in progress when it runs out is cut short, and that section and the
-    next ones are drafted extractively, and say so, rather than keep a clinician waiting."""
+    next ones are drafted extractively, and say so, rather than keep a clinician waiting.
+    ``on_section(number, total, title)`` hears of each section as it starts (the page shows
+    it)."""
     started = time.perf_counter()
     deadline = time.monotonic() + time_budget if time_budget else None
     routing = route(utterances, grid, embedder)
@@ -347,7 +350,9 @@ def draft(
         instructions=grid_instructions(grid),
     )
     sections = []
-    for section in grid.sections:
+    for number, section in enumerate(grid.sections, start=1):
+        if on_section:
+            on_section(number, len(grid.sections), section.title)
         over_budget = deadline is not None and time.monotonic() > deadline
         sections.append(
             draft_section(section, context, None if over_budget else llm, deadline=deadline)

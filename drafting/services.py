@@ -185,7 +185,9 @@ def draft_run_request(
     return run
 
 
-def draft_with_engine(utterances, grid: Grid, *, engine: str | None = None) -> Draft:
+def draft_with_engine(
+    utterances, grid: Grid, *, engine: str | None = None, on_section=None
+) -> Draft:
     """The drafting core with the configured (or named) engine and time budget; an engine
     that cannot run here gives an extractive draft that says why (``fallback_reason``)."""
     llm, reason = llm_or_fallback(engine)
@@ -196,7 +198,21 @@ def draft_with_engine(utterances, grid: Grid, *, engine: str | None = None) -> D
         embedder=get_embedder(),
         fallback_reason=reason,
         time_budget=settings.DRAFTING_TIME_BUDGET_SECONDS or None,
+        on_section=on_section,
     )
+
+
+def _section_progress(run: DraftRun):
+    """Per-section progress on the run, shown on the page while a long draft goes on."""
+
+    def report(number: int, total: int, title: str) -> None:
+        job_progress(
+            run,
+            progress=5 + 90 * (number - 1) // max(total, 1),
+            stage=f"Rédaction : section {number} sur {total} ({title})",
+        )
+
+    return report
 
 
 def draft_run_execute(
@@ -220,7 +236,9 @@ def draft_run_execute(
         report = run.report
         with job_heartbeat(run):
             utterances, rows, sources = report_utterances(report)
-            result = draft_with_engine(utterances, report_grid(report), engine=engine)
+            result = draft_with_engine(
+                utterances, report_grid(report), engine=engine, on_section=_section_progress(run)
+            )
         draft_store(run=run, result=result, rows=rows, sources=sources)
     except Exception:
         log.exception("draft.crashed", run_id=run_id)

@@ -286,3 +286,30 @@ def test_nothing_to_undo_on_a_first_text(drafting_dossier, alice, tone_wav):
     communication = section(drafting_dossier.reports.get(), "communication")
     with pytest.raises(drafting.DraftingError, match="Rien à annuler"):
         drafting.section_undo(section=communication, user=alice)
+
+
+def test_a_long_draft_shows_which_section_it_is_writing(
+    drafting_dossier, alice, tone_wav, monkeypatch
+):
+    consult(drafting_dossier, alice, tone_wav, PARENT_INTERVIEW, day=2)
+    report = drafting_dossier.reports.get()
+    run = report.runs.get()
+    seen = []
+    record = drafting.job_progress
+
+    def watched(job, **changes):
+        record(job, **changes)
+        job.refresh_from_db()
+        seen.append((job.progress, job.stage))
+
+    monkeypatch.setattr(drafting, "job_progress", watched)
+    drafting.draft_run_execute(run_id=run.pk, engine="extractive")
+
+    stages = [stage for _progress, stage in seen if stage.startswith("Rédaction : section")]
+    total = report.sections.count()
+    assert stages[0].startswith(f"Rédaction : section 1 sur {total} (")
+    assert stages[-1].startswith(f"Rédaction : section {total} sur {total} (")
+    progress = [p for p, stage in seen if stage in stages]
+    assert progress == sorted(progress) and progress[-1] < 100
+    run.refresh_from_db()
+    assert run.status == DraftRun.Status.DONE
