@@ -180,6 +180,11 @@ def _finding_supported(
     return not hard_check_reasons(finding, cited, context.vocabulary)
 
 
+def _uncited(evidence: Sequence[Evidence], statements: Sequence[DraftStatement]) -> list[Evidence]:
+    cited = {uid for s in statements if s.shown for uid in s.cites}
+    return [e for e in evidence if e.uid not in cited]
+
+
 def _adds_to(statement: DraftStatement, finding_line: DraftStatement) -> bool:
     """Whether ``statement`` says more than ``finding_line``: three words of its own."""
     said = set(re.findall(r"[\w'-]{4,}", fold(finding_line.text)))
@@ -278,10 +283,10 @@ def draft_section(
         result.statements = [
             verified_statement(s.text, s.cites, None, "llm", allowed, context) for s in generated
         ]
-        if not any(s.shown for s in result.statements):
-            result.statements += extractive_statements(
-                evidence[None], None, context, limit=MAX_QUOTED_PER_SECTION
-            )
+        # Every answer lands: what the written sentences leave out is quoted beside them.
+        result.statements += extractive_statements(
+            _uncited(evidence[None], result.statements), None, context, limit=MAX_QUOTED_PER_SECTION
+        )
     items = {item.key: item for item in section.items}
     for item_draft in result.items:
         if item_draft.status == NOT_ADDRESSED:
@@ -303,11 +308,14 @@ def draft_section(
             if written:
                 # Nothing said twice: a sentence that only restates the finding goes.
                 statements = [written, *(s for s in statements if _adds_to(s, written))]
-        else:
-            # Nothing generated survived: quote the best evidence instead, decide nothing.
-            statements += extractive_statements(
-                item_draft.evidence, item_draft.key, context, limit=MAX_EVIDENCE_PER_ITEM
-            )
+        # Every answer on the item lands: the answers no shown sentence cites (all of them
+        # when nothing generated survived) are quoted, and no finding is decided from them.
+        statements += extractive_statements(
+            _uncited(item_draft.evidence, statements),
+            item_draft.key,
+            context,
+            limit=MAX_EVIDENCE_PER_ITEM,
+        )
         result.statements += statements
     result.seconds = round(time.perf_counter() - started, 3)
     return result

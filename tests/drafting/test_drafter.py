@@ -265,3 +265,39 @@ def test_past_the_time_budget_sections_are_quoted_and_say_so():
     assert len(llm.calls) == 1  # the budget ran out during the first call
     assert all("temps de rédaction dépassé" in s.note for s in with_text[1:])
     assert all(s.origin == "extractive" for s in result.statements)
+
+
+def test_answers_the_written_sentences_leave_out_are_quoted_beside_them():
+    utterances = utterances_of(transcript(PARENT_INTERVIEW))
+    # The model writes one sentence on the name item, citing one of its two answers.
+    answer = communication_answer(
+        utterances,
+        **{
+            "reponse-prenom": {
+                "finding": "",
+                "statements": [
+                    {
+                        "text": "Le parent rapporte que l'enfant ne se retourne pas à l'appel.",
+                        "cites": [uid_of(utterances, "il ne se retourne pas")],
+                    }
+                ],
+            }
+        },
+    )
+    llm = ScriptedLLM(section_answers({"Communication sociale": answer}))
+    _, result = run(llm, transcript(PARENT_INTERVIEW))
+    communication = section(result, "communication")
+
+    on_item = [s for s in communication.statements if s.item_key == "reponse-prenom" and s.shown]
+    cited = {uid for s in on_item for uid in s.cites}
+    evidence = {e.uid for e in item(communication, "reponse-prenom").evidence}
+    assert evidence <= cited  # every answer on the item lands
+    assert (
+        sum(
+            1
+            for s in on_item
+            for uid in s.cites
+            if uid == uid_of(utterances, "il ne se retourne pas")
+        )
+        == 1
+    )
