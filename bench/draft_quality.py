@@ -317,6 +317,12 @@ def main() -> None:
         "--budget", type=float, help="seconds per draft (default: DRAFTING_TIME_BUDGET_SECONDS)"
     )
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--statements",
+        type=Path,
+        help="also write every shown model-written statement with the passages it cites "
+        "(for checking them by hand; dev material only, never patient data)",
+    )
     args = parser.parse_args()
     if args.model:
         os.environ["DRAFTING_MODEL"] = args.model
@@ -338,6 +344,7 @@ def main() -> None:
     embedder = get_embedder()
     budget = args.budget if args.budget is not None else settings.DRAFTING_TIME_BUDGET_SECONDS
     report: dict = {"cpus": os.cpu_count(), "budget_seconds": budget, "engines": {}}
+    written: list[dict] = []
     for engine in args.engine:
         llm, reason = (None, "") if engine == "extractive" else llm_or_fallback(engine)
         name = f"{engine} {llm.model_name}" if llm else "extractive"
@@ -351,6 +358,22 @@ def main() -> None:
                 utterances, case.grid, llm=llm, embedder=embedder, time_budget=budget or None
             )
             row = evaluate(case, result, utterances)
+            said = {u.uid: u for u in utterances}
+            written += [
+                {
+                    "engine": engine,
+                    "consultation": case.name,
+                    "split": case.split,
+                    "section": f"{section.protocol}:{section.key}",
+                    "item": statement.item_key,
+                    "text": statement.text,
+                    "verdict": statement.verdict.status,
+                    "cites": [f"({said[uid].speaker}) {said[uid].text}" for uid in statement.cites],
+                }
+                for section in result.sections
+                for statement in section.statements
+                if statement.origin == "llm" and statement.shown
+            ]
             row["wall_seconds"] = round(time.perf_counter() - started, 1)
             rows.append(row)
             print_summary(f"{case.dev_set}/{case.name}"[:22], summary([row]))
@@ -373,6 +396,8 @@ def main() -> None:
         }
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    if args.statements:
+        args.statements.write_text(json.dumps(written, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
