@@ -205,11 +205,13 @@ def finding_statement(
     """The item's finding as a report line, citing every answer on the item (not only
     those the model cited): the label is the grid's, the value passed
     ``_finding_supported``, so the line is as supported as the statements it rests on."""
-    value = (
-        french.FINDING_VALUES.get(finding, finding) if item.answer_type == OBSERVATION else finding
-    )
-    if finding not in french.FINDING_VALUES and item.answer_type == OBSERVATION:
+    # An observation's oui / non rests on the item's polarity (« contact visuel inhabituel » :
+    # « oui » is the worrying answer), which a small model gets wrong as often as not: it
+    # stays a proposed answer for the clinician, never a sentence of the report. A value
+    # (an age, a score, a date) is written: verification checked it against the answers.
+    if item.answer_type == OBSERVATION or fold(finding).strip(" .") in french.NO_FINDING_VALUES:
         return None
+    value = finding
     cited = [s for s in statements if s.shown]
     answers = [
         context.utterances[e.uid]

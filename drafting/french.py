@@ -146,9 +146,12 @@ SPEAKER_PHRASES = {
 ARTICLE = re.compile(r"^(le |la |les |l'|un |une )", re.IGNORECASE)
 
 # A finding written in the protocol's answer type, telegraphic as observation notes are
-# (« Pointage à distance : non (mère). »): the label is the grid's, the value the model's
-# (checked against the cited answers), the informant who said it.
-FINDING_VALUES = {"oui": "oui", "non": "non"}  # "non_evalue" is no finding to write
+# (« Âge des premiers mots : 18 mois (mère). »): the label is the grid's, the value the
+# model's (checked against the cited answers), the informant who said it.
+# Values that say nothing was found: no line for them.
+NO_FINDING_VALUES = frozenset(
+    ("inconnu", "non precise", "non renseigne", "non evalue", "non_evalue", "aucun", "n/a")
+)
 FINDING_TEMPLATE = "{label} : {value} ({who})."
 
 # Words that only say who spoke (« La mère rapporte : », « à la question …, le père

@@ -81,9 +81,9 @@ def test_verified_statements_fill_the_section_with_their_citations():
     llm_statements = [s for s in communication.statements if s.origin == "llm"]
     assert all(s.verdict.status == SUPPORTED and s.cites for s in llm_statements)
     texts = [s.text for s in llm_statements]
-    # Each proposed finding is written in its answer type, informant named: an observation
-    # as oui / non, a free value as it is; a sentence that only restates it is dropped.
-    assert "Pointage pour montrer : non (parent)." in texts
+    # A proposed value is written as a report line, informant named, and a sentence that
+    # only restates it is dropped; an observation's oui / non stays a proposed answer.
+    assert not any(text.startswith("Pointage pour montrer :") for text in texts)
     assert "Âge des premiers mots : 18 mois (parent)." in texts
     assert "Le parent situe les premiers mots à 18 mois." not in texts
     assert "Le parent rapporte que l'enfant ne pointe jamais du doigt." in texts
