@@ -45,7 +45,7 @@ def test_the_recording_is_spoken_once_with_a_voice_per_role_then_kept(tmp_path, 
 def test_the_demo_speaks_the_opening_of_the_first_tnd_consultation():
     opening = demo.consultation_dialogue(demo.DEMO_CONSULTATION)[: demo.DEMO_TURNS]
 
-    assert demo.DEMO_DIALOGUE == opening
+    assert opening == demo.DEMO_DIALOGUE
     assert demo.DEMO_DIALOGUE[0] == (
         "clinician",
         "Bonjour madame, bonjour monsieur. Vous m'entendez bien ?",
