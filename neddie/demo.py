@@ -41,13 +41,17 @@ def consultation_dialogue(path: Path, turns: int | None = None) -> list[tuple[st
     ]
 
 
-DEMO_DIALOGUE = consultation_dialogue(DEMO_CONSULTATION, DEMO_TURNS)
+def demo_dialogue() -> list[tuple[str, str]]:
+    """The demo's turns, read when a recording is made (not at import)."""
+    return consultation_dialogue(DEMO_CONSULTATION, DEMO_TURNS)
+
+
 DEMO_VOICES = {"clinician": CLINICIAN_VOICE, "parent": OTHER_VOICE}
 _PAUSE_SECONDS = 0.7
 
 
 def make_demo_recording(
-    output: Path, turns: list[tuple[str, str]] = DEMO_DIALOGUE, *, model_dir: Path | None = None
+    output: Path, turns: list[tuple[str, str]] | None = None, *, model_dir: Path | None = None
 ) -> Path:
     """Speak ``turns`` (role, text) into ``output`` (16 kHz WAV), the clinician in the
     French voice and the other party in the second one.
@@ -55,6 +59,7 @@ def make_demo_recording(
     Synthesis takes about real time on one core: the file is kept, with a key of what made
     it next to it, and made again only when the dialogue, the voices or the model change.
     """
+    turns = demo_dialogue() if turns is None else turns
     output.parent.mkdir(parents=True, exist_ok=True)
     key = fingerprint(
         turns=[list(turn) for turn in turns],

@@ -34,15 +34,9 @@ def write_tone(path: Path, *, seconds: float, rate: int = 16_000, frequency: flo
 
 def write_samples(path: Path, samples, *, rate: int = 16_000) -> Path:
     """Write float samples in [-1, 1] as a 16-bit mono WAV."""
-    import numpy as np
+    from neddie.speech_synthesis import write_wav
 
-    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm.tobytes())
-    return path
+    return write_wav(path, samples, rate)
 
 
 def probe_signals(seconds: float = 20.0, rate: int = 16_000) -> dict:

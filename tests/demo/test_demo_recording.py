@@ -30,7 +30,7 @@ def test_the_recording_is_spoken_once_with_a_voice_per_role_then_kept(tmp_path, 
     assert demo.make_demo_recording(output) == output
     assert len(spoken) == 1
     turns, voices = spoken[0]
-    assert turns == demo.DEMO_DIALOGUE
+    assert turns == demo.demo_dialogue()
     assert voices == {"clinician": "ff_siwis", "parent": demo.DEMO_VOICES["parent"]}
     assert {role for role, _text in turns} == set(voices)
 
@@ -45,10 +45,10 @@ def test_the_recording_is_spoken_once_with_a_voice_per_role_then_kept(tmp_path, 
 def test_the_demo_speaks_the_opening_of_the_first_tnd_consultation():
     opening = demo.consultation_dialogue(demo.DEMO_CONSULTATION)[: demo.DEMO_TURNS]
 
-    assert opening == demo.DEMO_DIALOGUE
-    assert demo.DEMO_DIALOGUE[0] == (
+    assert opening == demo.demo_dialogue()
+    assert demo.demo_dialogue()[0] == (
         "clinician",
         "Bonjour madame, bonjour monsieur. Vous m'entendez bien ?",
     )
-    assert demo.DEMO_DIALOGUE[-1][0] == "parent"  # it stops on an answer, not a question
-    assert {role for role, _text in demo.DEMO_DIALOGUE} == {"clinician", "parent"}
+    assert demo.demo_dialogue()[-1][0] == "parent"  # it stops on an answer, not a question
+    assert {role for role, _text in demo.demo_dialogue()} == {"clinician", "parent"}
