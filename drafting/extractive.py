@@ -55,7 +55,7 @@ def extractive_statement(utterance: Utterance) -> tuple[str, list[str]]:
     """(text, cited uids) quoting ``utterance``; a short answer is quoted with the question
     it answers, and cites both."""
     who = speaker_phrase(utterance.speaker)
-    if utterance.answers_a_question and utterance.words < 8:
+    if _quoted_with_its_question(utterance):
         return (
             f"À la question « {quote(utterance.context)} », {who[0].lower()}{who[1:]} "
             f"répond : « {quote(utterance.text)} »",
@@ -91,13 +91,12 @@ def merged_statement(utterances: Sequence[Utterance]) -> tuple[str, list[str]]:
         cites += [uid for uid in cited if uid not in cites] + [
             u.uid for u in group[1:] if u.uid not in cites
         ]
-        if text.startswith("À la question"):
+        if _quoted_with_its_question(joined):
             clauses.append(text)
             previous_speaker = None
             continue
-        quoted = text[text.index("«") :]
         if previous_speaker == first.speaker:
-            clauses[-1] += f" ; {quoted}"
+            clauses[-1] += f" ; « {quote(joined.text)} »"
         else:
             clauses.append(text)
         previous_speaker = first.speaker
@@ -106,6 +105,10 @@ def merged_statement(utterances: Sequence[Utterance]) -> tuple[str, list[str]]:
         for index, clause in enumerate(clauses)
     )
     return sentence, cites
+
+
+def _quoted_with_its_question(utterance: Utterance) -> bool:
+    return utterance.answers_a_question and utterance.words < 8
 
 
 def _number(uid: str) -> int:
